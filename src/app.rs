@@ -1,0 +1,159 @@
+//! What each subcommand does: resolve the target, plan, then run the plan
+//! (or print it) and report.
+use crate::cli::{BackendChoice, CargoOpts, Cli, Command, RunnerOpts};
+use crate::exec::{self, Ending};
+use crate::host::{self, CargoCommand, CargoRequest};
+use crate::hostenv::HostEnv;
+use crate::plan::Plan;
+use crate::report::Reporter;
+use crate::runner::{self, RunnerRequest, EVENTS_ENV, EXIT_TIMEOUT};
+use crate::targets::{Registry, TargetSpec};
+use crate::{doctor, exit};
+use anyhow::{Context, Result};
+
+pub fn run(cli: Cli) -> Result<i32> {
+    let reporter = Reporter { format: cli.global.message_format, verbose: cli.global.verbose, quiet: cli.global.quiet };
+    let registry = Registry::load()?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    match cli.command {
+        Command::Targets { json } => {
+            print_targets(&registry, json || reporter.json())?;
+            Ok(0)
+        }
+        Command::Doctor { target, json } => {
+            let env = HostEnv::probe(&cwd);
+            let specs: Vec<&TargetSpec> = match &target {
+                Some(t) => vec![registry.resolve(t)?],
+                None => registry.targets.iter().collect(),
+            };
+            let report = doctor::diagnose(&env, &specs);
+            if json || reporter.json() {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", doctor::render(&report));
+            }
+            Ok(0)
+        }
+        Command::Build(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Build, o),
+        Command::Test(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Test, o),
+        Command::Run(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Run, o),
+        Command::Runner(o) => runner_cmd(&registry, cwd, o),
+    }
+}
+
+fn print_targets(registry: &Registry, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(&registry.targets)?);
+        return Ok(());
+    }
+    println!("{:<15} {:<29} {:<10} {:<12} ALIASES", "NAME", "TRIPLE", "KIND", "RUNNER");
+    for t in &registry.targets {
+        let runner = serde_json::to_value(&t.runner)?;
+        let kind = serde_json::to_value(t.kind)?;
+        println!(
+            "{:<15} {:<29} {:<10} {:<12} {}",
+            t.name,
+            t.rust_triple,
+            kind.as_str().unwrap_or(""),
+            runner["type"].as_str().unwrap_or(""),
+            t.aliases.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The request the user's options describe.
+pub fn request(cmd: CargoCommand, o: &CargoOpts, manifest: &Option<std::path::PathBuf>, cwd: std::path::PathBuf) -> CargoRequest {
+    CargoRequest {
+        command: Some(cmd),
+        release: o.release,
+        manifest_path: manifest.clone(),
+        package: o.package.clone(),
+        features: o.features.iter().flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from)).collect(),
+        all_features: o.all_features,
+        no_default_features: o.no_default_features,
+        target_dir: o.target_dir.clone(),
+        toolchain: o.toolchain.clone(),
+        timeout_secs: o.timeout,
+        gdb: o.gdb,
+        strace: o.strace,
+        extra: o.args.clone(),
+        cwd,
+    }
+}
+
+fn cargo(
+    registry: &Registry,
+    reporter: &Reporter,
+    manifest: &Option<std::path::PathBuf>,
+    cwd: std::path::PathBuf,
+    cmd: CargoCommand,
+    o: CargoOpts,
+) -> Result<i32> {
+    let spec = registry.resolve(&o.target)?;
+    if o.gdb.is_some() && cmd != CargoCommand::Run {
+        return Err(exit::usage("--gdb goes with `crossflake run` (one program at a time)"));
+    }
+    let req = request(cmd, &o, manifest, cwd.clone());
+    let env = HostEnv::probe(&cwd);
+    let plan = match o.backend {
+        Some(BackendChoice::Nix) => {
+            return Err(exit::usage("the nix backend is not available in this build; use --backend host"));
+        }
+        _ => host::plan(&env, spec, &req, registry.dir.as_deref())?,
+    };
+    reporter.plan(&plan, o.dry_run);
+    if o.dry_run {
+        return Ok(0);
+    }
+    execute(&plan, reporter)
+}
+
+/// Runs a plan's steps in order; stops at the first failure and returns its exit code.
+pub fn execute(plan: &Plan, reporter: &Reporter) -> Result<i32> {
+    exec::install_signal_handlers();
+    for step in &plan.steps {
+        let events = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+        let mut step = step.clone();
+        step.env.insert(EVENTS_ENV.into(), events.path().display().to_string());
+        let outcome = exec::run_foreground(&step)?;
+        reporter.step_done(&step, &outcome);
+        let timeouts = read_timeouts(events.path());
+        for t in &timeouts {
+            reporter.warn(&format!(
+                "{} timed out after {} s and was killed with its process group; raise the limit with --timeout SECS",
+                t["program"].as_str().unwrap_or("a program"),
+                t["timeout_secs"]
+            ));
+        }
+        let code = match outcome.ending {
+            Ending::Exited(0) => continue,
+            _ if !timeouts.is_empty() => EXIT_TIMEOUT,
+            Ending::Exited(c) => c,
+            Ending::Signalled(s) | Ending::Interrupted(s) => 128 + s,
+            Ending::TimedOut => EXIT_TIMEOUT,
+        };
+        return Ok(code);
+    }
+    Ok(0)
+}
+
+fn read_timeouts(path: &std::path::Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == "timeout")
+        .collect()
+}
+
+fn runner_cmd(registry: &Registry, cwd: std::path::PathBuf, o: RunnerOpts) -> Result<i32> {
+    let spec = registry.resolve(&o.target)?;
+    let env = HostEnv::probe(&cwd);
+    let req = RunnerRequest { program: o.program, args: o.args, timeout_secs: o.timeout, gdb: o.gdb, strace: o.strace };
+    if o.dry_run {
+        println!("{}", runner::plan(&env, spec, &req)?.shell_line());
+        return Ok(0);
+    }
+    runner::run(&env, spec, &req)
+}

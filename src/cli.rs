@@ -1,0 +1,141 @@
+//! Command-line interface: clap definitions only; `app.rs` acts on them.
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "crossflake",
+    version,
+    about = "Cross-compile and QEMU-test Rust crates for Linux, Windows, macOS and bare metal",
+    long_about = "Cross-compile and QEMU-test Rust crates for Linux (x86_64, aarch64, riscv64; gnu and musl), \
+Windows (x86_64-pc-windows-gnu), macOS (via osxcross) and bare metal (riscv64, aarch64).\n\n\
+--target takes a name (aarch64), an alias (arm64) or a triple (aarch64-unknown-linux-gnu); \
+`crossflake targets` lists them. Run from a crate directory, like cargo.",
+    after_help = "Exit codes: 0 success; 1 error; 2 usage error or unknown target; 3 a tool is missing \
+(the message names the package); 124 a program was killed at its timeout; 125 a program could not be run here; \
+130 interrupted; otherwise cargo's own exit code (101: a test failed)."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Path to the crate's Cargo.toml (default: the crate in the current directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// How crossflake reports: human lines on stderr, or JSON lines on stdout.
+    #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Say more (the exact commands run).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Say nothing but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BackendChoice {
+    Host,
+    Nix,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the known targets (names, aliases, triples, runners).
+    Targets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show, per target and backend, what is available, what is missing and how to install it.
+    Doctor {
+        #[arg(long, value_name = "T")]
+        target: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// cargo build for a target.
+    Build(CargoOpts),
+    /// cargo test for a target; tests run under the target's emulator.
+    Test(CargoOpts),
+    /// cargo run for a target under its emulator (bare metal: boots the kernel).
+    Run(CargoOpts),
+    /// The cargo runner: run (or boot) a built program for a target, with a timeout.
+    Runner(RunnerOpts),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CargoOpts {
+    /// Target name, alias or triple (see `crossflake targets`).
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    #[arg(long)]
+    pub release: bool,
+    /// host: the machine's cross tools; nix: the flake's dev shell for the target.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendChoice>,
+    /// Rust toolchain to use (a rustup name such as 1.95.0, or `system`).
+    #[arg(long, value_name = "X")]
+    pub toolchain: Option<String>,
+    /// Print the exact steps (program, args, env) and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Kill a program (test binary, emulator) after this many seconds (default: the target's).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Package to build (cargo -p).
+    #[arg(long, short = 'p', value_name = "SPEC")]
+    pub package: Option<String>,
+    /// Cargo features to enable (comma or space separated, repeatable).
+    #[arg(long, short = 'F', value_name = "FEATURES")]
+    pub features: Vec<String>,
+    #[arg(long)]
+    pub all_features: bool,
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Cargo target directory.
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Start the program halted with a GDB stub on this port and print the gdb command (run).
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "1234")]
+    pub gdb: Option<u16>,
+    /// Log the program's system calls (qemu-user's QEMU_STRACE).
+    #[arg(long)]
+    pub strace: bool,
+    /// build: extra cargo arguments; test: test-harness arguments; run: program arguments.
+    #[arg(last = true)]
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RunnerOpts {
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    /// Kill the program and its process group after this many seconds (default: the target's).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Start halted with a GDB stub on this port and print the gdb command.
+    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "1234")]
+    pub gdb: Option<u16>,
+    /// Log system calls (qemu-user).
+    #[arg(long)]
+    pub strace: bool,
+    /// Print the emulator command and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The program (ELF, .exe) to run.
+    pub program: PathBuf,
+    /// Arguments for the program (kernels: passed as -append).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub args: Vec<String>,
+}

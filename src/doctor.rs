@@ -1,0 +1,127 @@
+//! `crossflake doctor`: per target and backend, what is there, what is
+//! missing, and the command that installs it.
+use crate::host::{choose_toolchain, packages_for, runner_program, runs_natively};
+use crate::hostenv::HostEnv;
+use crate::targets::TargetSpec;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolCheck {
+    pub tool: String,
+    pub purpose: String,
+    pub found: Option<String>,
+    /// The command that installs it, when missing.
+    pub install: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetReport {
+    pub target: String,
+    pub rust_triple: String,
+    pub backend: String,
+    pub toolchain: Option<String>,
+    pub toolchain_reason: String,
+    pub tools: Vec<ToolCheck>,
+    /// Whether this host can build for the target, and run its programs.
+    pub can_build: bool,
+    pub can_run: bool,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub host_triple: String,
+    pub toolchains: Vec<String>,
+    pub targets: Vec<TargetReport>,
+}
+
+fn check(env: &HostEnv, spec: &TargetSpec, tool: &str, purpose: &str) -> ToolCheck {
+    let found = env.which(tool).map(|p| p.display().to_string());
+    let install = found.is_none().then(|| {
+        let pkgs = packages_for(spec, tool);
+        if pkgs.is_empty() {
+            format!("no Debian package; use `nix develop .#{}`", spec.name)
+        } else {
+            format!("sudo apt-get install {}", pkgs.join(" "))
+        }
+    });
+    ToolCheck { tool: tool.into(), purpose: purpose.into(), found, install }
+}
+
+/// Diagnoses the host backend for each target.
+pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
+    let mut notes = Vec::new();
+    let (toolchain, reason) = match choose_toolchain(env, spec, None) {
+        Ok((tc, _, why)) => (Some(tc.name.clone()), why),
+        Err(e) => (None, format!("{e:#}")),
+    };
+    let native = runs_natively(env, spec) && spec.rust_triple == env.host_triple;
+    let mut tools = Vec::new();
+    if spec.host.linker != "rust-lld" && !native {
+        tools.push(check(env, spec, &spec.host.linker, "linker"));
+    }
+    let build_ok = toolchain.is_some() && tools.iter().all(|t| t.found.is_some());
+    let runner = runner_program(env, spec);
+    if let Some(r) = &runner {
+        tools.push(check(env, spec, r, "runner"));
+    }
+    let runnable = match &spec.runner {
+        crate::targets::Runner::None { reason } => {
+            notes.push(format!("programs cannot run here: {reason}"));
+            false
+        }
+        _ => tools.iter().all(|t| t.found.is_some()),
+    };
+    if let Some(cc) = &spec.host.cc {
+        let c = check(env, spec, cc, "C compiler for build scripts (optional)");
+        if c.found.is_none() {
+            notes.push(format!("C code for this target needs `{cc}`: {}", c.install.clone().unwrap_or_default()));
+        }
+    }
+    if let Some(n) = &spec.host.note {
+        notes.push(n.clone());
+    }
+    TargetReport {
+        target: spec.name.clone(),
+        rust_triple: spec.rust_triple.clone(),
+        backend: "host".into(),
+        toolchain,
+        toolchain_reason: reason,
+        tools,
+        can_build: build_ok,
+        can_run: build_ok && runnable,
+        notes,
+    }
+}
+
+pub fn diagnose(env: &HostEnv, specs: &[&TargetSpec]) -> Report {
+    Report {
+        host_triple: env.host_triple.clone(),
+        toolchains: env.toolchains.iter().map(|t| format!("{} ({})", t.name, t.sysroot.display())).collect(),
+        targets: specs.iter().map(|s| diagnose_target(env, s)).collect(),
+    }
+}
+
+pub fn render(r: &Report) -> String {
+    let mut out = format!("host: {}\ntoolchains: {}\n\n", r.host_triple, r.toolchains.join(", "));
+    for t in &r.targets {
+        let status = match (t.can_build, t.can_run) {
+            (true, true) => "ready: builds and runs",
+            (true, false) => "builds only",
+            _ => "cannot build",
+        };
+        out += &format!("{} ({}) [{} backend]: {status}\n", t.target, t.rust_triple, t.backend);
+        out += &format!("  toolchain: {}: {}\n", t.toolchain.as_deref().unwrap_or("none"), t.toolchain_reason);
+        for tool in &t.tools {
+            match (&tool.found, &tool.install) {
+                (Some(p), _) => out += &format!("  {}: {} ({p})\n", tool.purpose, tool.tool),
+                (None, Some(i)) => out += &format!("  {}: {} MISSING; install: {i}\n", tool.purpose, tool.tool),
+                (None, None) => out += &format!("  {}: {} MISSING\n", tool.purpose, tool.tool),
+            }
+        }
+        for n in &t.notes {
+            out += &format!("  note: {n}\n");
+        }
+    }
+    out
+}

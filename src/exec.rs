@@ -1,0 +1,160 @@
+//! Runs steps: the one place that spawns processes. A step with a timeout runs
+//! in its own process group, which is killed whole at the timeout or on
+//! Ctrl-C/SIGTERM/SIGHUP; it also dies with the launcher (PR_SET_PDEATHSIG).
+use crate::plan::Step;
+use anyhow::{Context, Result};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Command, ExitStatus};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The last termination signal received (0: none).
+static SIGNALLED: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    SIGNALLED.store(sig, Ordering::SeqCst);
+}
+
+/// Catch SIGINT, SIGTERM and SIGHUP so children can be reaped before exiting.
+pub fn install_signal_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            let mut act: libc::sigaction = std::mem::zeroed();
+            act.sa_sigaction = on_signal as *const () as usize;
+            libc::sigemptyset(&mut act.sa_mask);
+            libc::sigaction(sig, &act, std::ptr::null_mut());
+        }
+    }
+}
+
+/// The signal that interrupted us, if any.
+pub fn interrupted() -> Option<i32> {
+    match SIGNALLED.load(Ordering::SeqCst) {
+        0 => None,
+        s => Some(s),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Exited with this code.
+    Exited(i32),
+    /// Killed by this signal (not by us).
+    Signalled(i32),
+    /// Killed by us at the timeout.
+    TimedOut,
+    /// Killed by us because we got this signal.
+    Interrupted(i32),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    pub ending: Ending,
+    pub elapsed: Duration,
+    pub pid: u32,
+}
+
+impl Outcome {
+    pub fn success(&self) -> bool {
+        self.ending == Ending::Exited(0)
+    }
+}
+
+fn command_for(step: &Step) -> Command {
+    let mut cmd = Command::new(&step.program);
+    cmd.args(&step.args).envs(&step.env);
+    if let Some(cwd) = &step.cwd {
+        cmd.current_dir(cwd);
+    }
+    cmd
+}
+
+/// Runs a step to completion in the launcher's process group (cargo itself:
+/// Ctrl-C reaches it directly). The launcher waits for it even when signalled.
+pub fn run_foreground(step: &Step) -> Result<Outcome> {
+    let start = Instant::now();
+    let mut child = command_for(step)
+        .spawn()
+        .with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
+    let pid = child.id();
+    let status = child.wait()?;
+    let ending = match interrupted() {
+        Some(sig) => Ending::Interrupted(sig),
+        None => ending_of(status),
+    };
+    Ok(Outcome { ending, elapsed: start.elapsed(), pid })
+}
+
+fn ending_of(status: ExitStatus) -> Ending {
+    match (status.code(), status.signal()) {
+        (Some(c), _) => Ending::Exited(c),
+        (None, Some(s)) => Ending::Signalled(s),
+        _ => Ending::Exited(1),
+    }
+}
+
+/// Runs a step in its own process group, killing the whole group at
+/// `step.timeout_secs` or when the launcher is signalled.
+pub fn run_isolated(step: &Step) -> Result<Outcome> {
+    let start = Instant::now();
+    let mut cmd = command_for(step);
+    cmd.process_group(0);
+    // SAFETY: prctl and getppid are async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        let parent = libc::getpid();
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            if libc::getppid() != parent {
+                libc::_exit(137);
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait());
+    });
+    let deadline = step.timeout_secs.map(|s| start + Duration::from_secs(s));
+    let ending = loop {
+        let slice = Duration::from_millis(25);
+        let wait = deadline.map_or(slice, |d| d.saturating_duration_since(Instant::now()).min(slice));
+        match rx.recv_timeout(wait) {
+            Ok(status) => break ending_of(status?),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break Ending::Exited(1),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+        }
+        if let Some(sig) = interrupted() {
+            kill_group(pid, &rx);
+            break Ending::Interrupted(sig);
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            kill_group(pid, &rx);
+            break Ending::TimedOut;
+        }
+    };
+    Ok(Outcome { ending, elapsed: start.elapsed(), pid })
+}
+
+/// SIGTERM to the group, then SIGKILL after a grace period; waits for the leader.
+fn kill_group(pid: u32, rx: &mpsc::Receiver<std::io::Result<ExitStatus>>) {
+    let pgid = -(pid as i32);
+    // SAFETY: plain kill(2) on the child's own process group.
+    unsafe { libc::kill(pgid, libc::SIGTERM) };
+    if rx.recv_timeout(Duration::from_secs(2)).is_err() {
+        unsafe { libc::kill(pgid, libc::SIGKILL) };
+        let _ = rx.recv_timeout(Duration::from_secs(5));
+    }
+    // Stragglers that outlived the leader (daemonised helpers) go too.
+    unsafe { libc::kill(pgid, libc::SIGKILL) };
+}
+
+/// Runs a short probe command and returns its stdout (trimmed); None if it failed.
+pub fn capture(program: &str, args: &[&str]) -> Option<String> {
+    duct::cmd(program, args).stderr_null().unchecked().stdout_capture().run().ok().and_then(|o| {
+        o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    })
+}

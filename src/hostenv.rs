@@ -1,0 +1,172 @@
+//! What the machine offers, gathered once into a value: tools on PATH, Rust
+//! toolchains (rustup's and the system's) and which targets each can build.
+//! Probing reads the file system only; it never spawns a process.
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToolchainSource {
+    Rustup,
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Toolchain {
+    /// rustup's name (`1.95.0-x86_64-unknown-linux-gnu`) or `system`.
+    pub name: String,
+    pub source: ToolchainSource,
+    pub sysroot: PathBuf,
+    pub cargo: PathBuf,
+    pub rustc: PathBuf,
+    /// Triples with a prebuilt std/core under `lib/rustlib/<triple>/lib`.
+    pub std_targets: Vec<String>,
+    /// `lib/rustlib/src/rust/library/Cargo.lock` exists, so `-Zbuild-std` works.
+    pub rust_src: bool,
+}
+
+impl Toolchain {
+    /// Reads a toolchain's sysroot.
+    pub fn probe(name: &str, source: ToolchainSource, sysroot: &Path) -> Option<Toolchain> {
+        let cargo = sysroot.join("bin/cargo");
+        let rustc = sysroot.join("bin/rustc");
+        if !rustc.is_file() || !cargo.is_file() {
+            return None;
+        }
+        let rustlib = sysroot.join("lib/rustlib");
+        let mut std_targets: Vec<String> = std::fs::read_dir(&rustlib)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| has_core(&e.path().join("lib")))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        std_targets.sort();
+        let rust_src = rustlib.join("src/rust/library/Cargo.lock").is_file();
+        Some(Toolchain { name: name.to_string(), source, sysroot: sysroot.into(), cargo, rustc, std_targets, rust_src })
+    }
+
+    pub fn has_std(&self, triple: &str) -> bool {
+        self.std_targets.iter().any(|t| t == triple)
+    }
+}
+
+fn has_core(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("libcore-"))
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostEnv {
+    /// The machine's own target triple (`x86_64-unknown-linux-gnu`).
+    pub host_triple: String,
+    /// Directories searched for programs, in order.
+    pub path: Vec<PathBuf>,
+    /// Toolchains in preference order: the pinned one first.
+    pub toolchains: Vec<Toolchain>,
+    /// The channel pinned by the nearest rust-toolchain.toml, if any.
+    pub pinned_channel: Option<String>,
+    /// This launcher's own executable, used as the cargo runner.
+    pub self_exe: PathBuf,
+    /// Programs known to exist regardless of PATH (tests set this).
+    pub extra_tools: BTreeMap<String, PathBuf>,
+}
+
+impl HostEnv {
+    /// Probes the real machine from `cwd`.
+    pub fn probe(cwd: &Path) -> HostEnv {
+        let path: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+        let pinned_channel = find_pinned_channel(cwd);
+        let mut toolchains = Vec::new();
+        let rustup_home = std::env::var_os("RUSTUP_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
+        if let Some(dir) = rustup_home.map(|h| h.join("toolchains")) {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect();
+            names.sort();
+            for n in names {
+                if let Some(tc) = Toolchain::probe(&n, ToolchainSource::Rustup, &dir.join(&n)) {
+                    toolchains.push(tc);
+                }
+            }
+        }
+        for sys in ["/usr", "/usr/local"] {
+            if let Some(tc) = Toolchain::probe("system", ToolchainSource::System, Path::new(sys)) {
+                if !toolchains.iter().any(|t| t.sysroot == tc.sysroot) {
+                    toolchains.push(tc);
+                }
+            }
+        }
+        order_toolchains(&mut toolchains, pinned_channel.as_deref());
+        let self_exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("crossflake"));
+        HostEnv { host_triple: host_triple(), path, toolchains, pinned_channel, self_exe, extra_tools: BTreeMap::new() }
+    }
+
+    /// Finds a program on PATH (or an absolute path that exists).
+    pub fn which(&self, program: &str) -> Option<PathBuf> {
+        if let Some(p) = self.extra_tools.get(program) {
+            return Some(p.clone());
+        }
+        let p = Path::new(program);
+        if p.is_absolute() {
+            return p.is_file().then(|| p.to_path_buf());
+        }
+        self.path.iter().map(|d| d.join(program)).find(|c| is_executable(c))
+    }
+
+    pub fn toolchain(&self, name: &str) -> Option<&Toolchain> {
+        self.toolchains.iter().find(|t| t.name == name || t.name.split('-').next() == Some(name))
+    }
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
+}
+
+/// Puts the toolchain the crate pins first, then the other rustup ones, then the system's.
+pub fn order_toolchains(tcs: &mut [Toolchain], pinned: Option<&str>) {
+    tcs.sort_by_key(|t| {
+        let is_pinned = pinned.is_some_and(|p| t.name == p || t.name.starts_with(&format!("{p}-")));
+        (!is_pinned, t.source == ToolchainSource::System)
+    });
+}
+
+/// The `channel` of the nearest rust-toolchain.toml (or `rust-toolchain`) upward from `dir`.
+pub fn find_pinned_channel(dir: &Path) -> Option<String> {
+    if let Ok(tc) = std::env::var("RUSTUP_TOOLCHAIN") {
+        return Some(tc);
+    }
+    for d in dir.ancestors() {
+        for f in ["rust-toolchain.toml", "rust-toolchain"] {
+            if let Ok(text) = std::fs::read_to_string(d.join(f)) {
+                let parsed: Option<toml::Table> = toml::from_str(&text).ok();
+                let channel = parsed
+                    .as_ref()
+                    .and_then(|t| t.get("toolchain"))
+                    .and_then(|t| t.get("channel"))
+                    .and_then(|c| c.as_str())
+                    .map(str::to_string);
+                return channel.or_else(|| Some(text.trim().to_string()).filter(|s| !s.is_empty() && !s.contains('[')));
+            }
+        }
+    }
+    None
+}
+
+/// This machine's triple, from the architecture the launcher was built for.
+pub fn host_triple() -> String {
+    match std::env::consts::ARCH {
+        "riscv64" => "riscv64gc-unknown-linux-gnu".to_string(),
+        arch => format!("{arch}-unknown-linux-gnu"),
+    }
+}

@@ -1,0 +1,80 @@
+//! Reporting: human lines on stderr, or JSON lines on stdout. Nothing else prints.
+use crate::cli::MessageFormat;
+use crate::exec::{Ending, Outcome};
+use crate::plan::{Plan, Step};
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Reporter {
+    pub format: MessageFormat,
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
+impl Reporter {
+    pub fn json(&self) -> bool {
+        self.format == MessageFormat::Json
+    }
+
+    fn emit(&self, value: serde_json::Value) {
+        println!("{value}");
+    }
+
+    /// A line of progress for people (suppressed by -q; an event in JSON mode).
+    pub fn info(&self, msg: &str) {
+        if self.json() {
+            self.emit(json!({"event": "info", "message": msg}));
+        } else if !self.quiet {
+            eprintln!("crossflake: {msg}");
+        }
+    }
+
+    pub fn warn(&self, msg: &str) {
+        if self.json() {
+            self.emit(json!({"event": "warning", "message": msg}));
+        } else {
+            eprintln!("crossflake: warning: {msg}");
+        }
+    }
+
+    /// The plan, in full (dry runs) or as a short header.
+    pub fn plan(&self, plan: &Plan, dry_run: bool) {
+        if self.json() {
+            self.emit(json!({"event": "plan", "dry_run": dry_run, "plan": plan}));
+            return;
+        }
+        if dry_run {
+            print!("{plan}");
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        let tc = plan.toolchain.as_deref().unwrap_or("-");
+        eprintln!("crossflake: {} {} ({}) with {} backend, toolchain {tc}", plan.command, plan.target, plan.rust_triple, plan.backend);
+        for n in &plan.notes {
+            eprintln!("crossflake: note: {n}");
+        }
+        if self.verbose > 0 {
+            for s in &plan.steps {
+                eprintln!("crossflake: running: {}", s.shell_line());
+            }
+        }
+    }
+
+    pub fn step_done(&self, step: &Step, outcome: &Outcome) {
+        let (status, code) = match outcome.ending {
+            Ending::Exited(0) => ("ok".to_string(), 0),
+            Ending::Exited(c) => (format!("failed (exit {c})"), c),
+            Ending::Signalled(s) => (format!("killed by signal {s}"), 128 + s),
+            Ending::TimedOut => ("timed out".to_string(), crate::runner::EXIT_TIMEOUT),
+            Ending::Interrupted(s) => ("interrupted".to_string(), 128 + s),
+        };
+        let secs = outcome.elapsed.as_secs_f64();
+        if self.json() {
+            self.emit(json!({"event": "step-finished", "label": step.label, "status": status, "exit_code": code, "seconds": secs}));
+        } else if !self.quiet || code != 0 {
+            eprintln!("crossflake: {}: {status} in {secs:.1} s", step.label);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The target registry: specs from targets/*.toml (embedded at build time, or
+//! read from `$CROSSFLAKE_TARGETS_DIR`), and resolution of names, aliases and triples.
+use anyhow::{bail, Context, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/targets.rs"));
+}
+
+/// Environment variable naming a directory of specs to use instead of the embedded ones.
+pub const TARGETS_DIR_ENV: &str = "CROSSFLAKE_TARGETS_DIR";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Std,
+    BareMetal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExitDevice {
+    /// SiFive test device (riscv `virt`): the guest's exit code is QEMU's.
+    SifiveTest,
+    /// Arm semihosting SYS_EXIT: the guest's exit code is QEMU's.
+    Semihosting,
+    /// x86 isa-debug-exit: QEMU exits with `(v << 1) | 1`.
+    IsaDebugExit,
+}
+
+/// How a target's programs are run on this machine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum Runner {
+    QemuUser { qemu_arch: String, timeout_secs: u64 },
+    QemuSystem { qemu_system: String, args: Vec<String>, exit: ExitDevice, timeout_secs: u64 },
+    Wine { timeout_secs: u64 },
+    Native { timeout_secs: u64 },
+    None { reason: String },
+}
+
+impl Runner {
+    pub fn default_timeout_secs(&self) -> Option<u64> {
+        match self {
+            Runner::QemuUser { timeout_secs, .. }
+            | Runner::QemuSystem { timeout_secs, .. }
+            | Runner::Wine { timeout_secs }
+            | Runner::Native { timeout_secs } => Some(*timeout_secs),
+            Runner::None { .. } => None,
+        }
+    }
+}
+
+/// What the host backend needs from the machine for this target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostTools {
+    pub linker: String,
+    pub cc: Option<String>,
+    pub cxx: Option<String>,
+    pub ar: Option<String>,
+    /// Root of the target's libc for qemu-user (`-L`).
+    pub sysroot: Option<String>,
+    /// Debian packages that provide the tools above and the runner.
+    pub packages: Vec<String>,
+    pub pkg_config_libdir: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub rust_triple: String,
+    pub kind: Kind,
+    pub nixpkgs_example: String,
+    pub description: String,
+    /// A custom target JSON (relative to targets/) for targets rustc lacks; built with build-std.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_json: Option<String>,
+    pub runner: Runner,
+    pub host: HostTools,
+}
+
+impl TargetSpec {
+    /// `AARCH64_UNKNOWN_LINUX_GNU`, as in `CARGO_TARGET_<T>_LINKER`.
+    pub fn cargo_env(&self) -> String {
+        self.rust_triple.to_uppercase().replace(['-', '.'], "_")
+    }
+    /// `aarch64_unknown_linux_gnu`, as in `CC_<t>` read by the cc crate.
+    pub fn cc_env(&self) -> String {
+        self.rust_triple.replace(['-', '.'], "_")
+    }
+    /// The architecture part of the triple (`aarch64`, `riscv64gc`, `x86_64`).
+    pub fn arch(&self) -> &str {
+        self.rust_triple.split('-').next().unwrap_or("")
+    }
+}
+
+/// All known targets, in file-name order.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub targets: Vec<TargetSpec>,
+    /// Where custom target JSON files live (the targets/ directory), when known.
+    pub dir: Option<PathBuf>,
+}
+
+impl Registry {
+    /// The specs embedded in this binary, unless `$CROSSFLAKE_TARGETS_DIR` names a directory.
+    pub fn load() -> Result<Registry> {
+        match std::env::var_os(TARGETS_DIR_ENV) {
+            Some(dir) => Self::from_dir(Path::new(&dir)),
+            None => {
+                let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("targets");
+                let sources = embedded::EMBEDDED.iter().map(|(f, s)| (f.to_string(), s.to_string()));
+                Self::from_sources(sources, dir.is_dir().then_some(dir))
+            }
+        }
+    }
+
+    pub fn from_dir(dir: &Path) -> Result<Registry> {
+        let mut files = Vec::new();
+        let entries = std::fs::read_dir(dir)
+            .with_context(|| format!("cannot read the target directory {}", dir.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        files.sort();
+        Self::from_sources(files, Some(dir.to_path_buf()))
+    }
+
+    pub fn from_sources(
+        sources: impl IntoIterator<Item = (String, String)>,
+        dir: Option<PathBuf>,
+    ) -> Result<Registry> {
+        let mut targets: Vec<TargetSpec> = Vec::new();
+        for (file, text) in sources {
+            let spec: TargetSpec = toml::from_str(&text).map_err(|e| {
+                anyhow::anyhow!("invalid target spec {file}: {}", e.message().trim())
+            })?;
+            let stem = Path::new(&file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if spec.name != stem {
+                bail!("invalid target spec {file}: field `name` is {:?} but the file is {stem}.toml; they must match", spec.name);
+            }
+            for other in &targets {
+                for key in std::iter::once(&spec.name).chain(&spec.aliases).chain([&spec.rust_triple]) {
+                    if other.name == *key || other.aliases.contains(key) || other.rust_triple == *key {
+                        bail!("invalid target spec {file}: {key:?} is already used by target {}", other.name);
+                    }
+                }
+            }
+            targets.push(spec);
+        }
+        if targets.is_empty() {
+            bail!("no target specs found (expected targets/*.toml)");
+        }
+        Ok(Registry { targets, dir })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&TargetSpec> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+
+    /// Resolves a name, an alias or a full triple (case-insensitive).
+    pub fn resolve(&self, query: &str) -> Result<&TargetSpec, UnknownTarget> {
+        let q = query.trim().to_ascii_lowercase();
+        self.targets
+            .iter()
+            .find(|t| t.name == q || t.rust_triple == q || t.aliases.iter().any(|a| *a == q))
+            .ok_or_else(|| UnknownTarget { query: query.to_string(), suggestions: self.closest(&q) })
+    }
+
+    /// Known names closest to `q` by edit distance (names, aliases and triples).
+    fn closest(&self, q: &str) -> Vec<String> {
+        let mut scored: Vec<(usize, &str)> = Vec::new();
+        for t in &self.targets {
+            let best = std::iter::once(&t.name)
+                .chain(&t.aliases)
+                .chain([&t.rust_triple])
+                .map(|k| edit_distance(q, k))
+                .min()
+                .unwrap_or(usize::MAX);
+            scored.push((best, &t.name));
+        }
+        scored.sort();
+        let limit = (q.len() / 3).max(2);
+        let near: Vec<String> =
+            scored.iter().filter(|(d, _)| *d <= limit).take(3).map(|(_, n)| n.to_string()).collect();
+        if near.is_empty() {
+            scored.iter().take(3).map(|(_, n)| n.to_string()).collect()
+        } else {
+            near
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct UnknownTarget {
+    pub query: String,
+    pub suggestions: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown target {:?}; closest known targets: {}. `crossflake targets` lists them all",
+            self.query,
+            self.suggestions.join(", ")
+        )
+    }
+}
+impl std::error::Error for UnknownTarget {}
+
+/// Levenshtein distance over bytes.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
