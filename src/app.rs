@@ -8,7 +8,7 @@ use crate::plan::Plan;
 use crate::report::Reporter;
 use crate::runner::{self, RunnerRequest, EVENTS_ENV, EXIT_TIMEOUT};
 use crate::targets::{Registry, TargetSpec};
-use crate::{doctor, exit};
+use crate::{doctor, exit, nix};
 use anyhow::{Context, Result};
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -38,6 +38,15 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Test(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Test, o),
         Command::Run(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Run, o),
         Command::Runner(o) => runner_cmd(&registry, cwd, o),
+        Command::Shell(o) => {
+            nix::shell(&registry, registry.resolve(&o.target)?, &o.command, &o.nix, o.dry_run, &reporter)
+        }
+        Command::Package(o) => nix::package(&registry, registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
+        Command::Check(o) => {
+            let spec = o.target.as_deref().map(|t| registry.resolve(t)).transpose()?;
+            nix::check(&registry, spec, &o.nix, o.dry_run, &reporter)
+        }
+        Command::Inspect(o) => nix::inspect(&registry, registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
     }
 }
 
@@ -63,13 +72,22 @@ fn print_targets(registry: &Registry, json: bool) -> Result<()> {
 }
 
 /// The request the user's options describe.
-pub fn request(cmd: CargoCommand, o: &CargoOpts, manifest: &Option<std::path::PathBuf>, cwd: std::path::PathBuf) -> CargoRequest {
+pub fn request(
+    cmd: CargoCommand,
+    o: &CargoOpts,
+    manifest: &Option<std::path::PathBuf>,
+    cwd: std::path::PathBuf,
+) -> CargoRequest {
     CargoRequest {
         command: Some(cmd),
         release: o.release,
         manifest_path: manifest.clone(),
         package: o.package.clone(),
-        features: o.features.iter().flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from)).collect(),
+        features: o
+            .features
+            .iter()
+            .flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
+            .collect(),
         all_features: o.all_features,
         no_default_features: o.no_default_features,
         target_dir: o.target_dir.clone(),
@@ -96,11 +114,21 @@ fn cargo(
     }
     let req = request(cmd, &o, manifest, cwd.clone());
     let env = HostEnv::probe(&cwd);
-    let plan = match o.backend {
-        Some(BackendChoice::Nix) => {
-            return Err(exit::usage("the nix backend is not available in this build; use --backend host"));
-        }
-        _ => host::plan(&env, spec, &req, registry.dir.as_deref())?,
+    let backend = match o.backend {
+        Some(b) => b,
+        // Nix when it is on PATH and the flake has a shell for the target; said, never silent.
+        None if env.which("nix").is_some() => match nix::usable(&env, spec, &req, &o.nix) {
+            Ok(()) => BackendChoice::Nix,
+            Err(why) => {
+                reporter.info(&format!("using the host backend: the Nix backend cannot serve {}: {why:#}", spec.name));
+                BackendChoice::Host
+            }
+        },
+        None => BackendChoice::Host,
+    };
+    let plan = match backend {
+        BackendChoice::Nix => nix::plan(&env, spec, &req, &o.nix, o.dry_run, reporter)?,
+        BackendChoice::Host => host::plan(&env, spec, &req, registry.dir.as_deref())?,
     };
     reporter.plan(&plan, o.dry_run);
     if o.dry_run {

@@ -72,6 +72,66 @@ pub enum Command {
     Run(CargoOpts),
     /// The cargo runner: run (or boot) a built program for a target, with a timeout.
     Runner(RunnerOpts),
+    /// An interactive shell, or one command, in the target's Nix dev environment.
+    Shell(ShellOpts),
+    /// nix build the target's package (e.g. kernel-riscv64) and print its store path.
+    Package(NixTargetOpts),
+    /// nix flake check, or only the target's check.
+    Check(CheckOpts),
+    /// Show what the target's dev shell pins (rustc, linker, QEMU) without building anything.
+    Inspect(NixTargetOpts),
+}
+
+/// Options of the Nix backend.
+#[derive(Debug, Args, Clone, Default)]
+pub struct NixArgs {
+    /// The flake to use (default: the nearest flake.nix upward from the crate, else crossflake's own).
+    #[arg(long, value_name = "REF")]
+    pub flake: Option<String>,
+    /// Passed to nix: remote builders (`--builders`).
+    #[arg(long, value_name = "SPEC")]
+    pub builders: Option<String>,
+    /// Passed to nix: the store to use (`--store`).
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    /// Passed to nix: `--option NAME VALUE` (repeatable).
+    #[arg(long = "option", value_names = ["NAME", "VALUE"], num_args = 2, action = clap::ArgAction::Append)]
+    pub option: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ShellOpts {
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    #[command(flatten)]
+    pub nix: NixArgs,
+    /// Print the steps and run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The command to run (default: an interactive $SHELL).
+    #[arg(last = true)]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct NixTargetOpts {
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    #[command(flatten)]
+    pub nix: NixArgs,
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckOpts {
+    /// Only this target's check (default: the whole `nix flake check`).
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: Option<String>,
+    #[command(flatten)]
+    pub nix: NixArgs,
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -90,6 +150,8 @@ pub struct CargoOpts {
     /// Print the exact steps (program, args, env) and run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub nix: NixArgs,
     /// Kill a program (test binary, emulator) after this many seconds (default: the target's).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,

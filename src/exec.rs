@@ -75,9 +75,8 @@ fn command_for(step: &Step) -> Command {
 /// Ctrl-C reaches it directly). The launcher waits for it even when signalled.
 pub fn run_foreground(step: &Step) -> Result<Outcome> {
     let start = Instant::now();
-    let mut child = command_for(step)
-        .spawn()
-        .with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
+    let mut child =
+        command_for(step).spawn().with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
     let pid = child.id();
     let status = child.wait()?;
     let ending = match interrupted() {
@@ -154,7 +153,11 @@ fn kill_group(pid: u32, rx: &mpsc::Receiver<std::io::Result<ExitStatus>>) {
 
 /// Runs a short probe command and returns its stdout (trimmed); None if it failed.
 pub fn capture(program: &str, args: &[&str]) -> Option<String> {
-    duct::cmd(program, args).stderr_null().unchecked().stdout_capture().run().ok().and_then(|o| {
-        o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
-    })
+    duct::cmd(program, args)
+        .stderr_null()
+        .unchecked()
+        .stdout_capture()
+        .run()
+        .ok()
+        .and_then(|o| o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim().to_string()))
 }

@@ -113,8 +113,13 @@ pub fn choose_toolchain<'a>(
     }
     for want in [StdSource::Prebuilt, StdSource::BuildStd] {
         if let Some(tc) = env.toolchains.iter().find(|tc| fits(tc) == Some(want)) {
-            let pinned = env.pinned_channel.as_deref().is_some_and(|p| tc.name == p || tc.name.starts_with(&format!("{p}-")));
-            let why = format!("{}{}", if pinned { "pinned by rust-toolchain.toml; " } else { "first found; " }, describe(want, triple));
+            let pinned =
+                env.pinned_channel.as_deref().is_some_and(|p| tc.name == p || tc.name.starts_with(&format!("{p}-")));
+            let why = format!(
+                "{}{}",
+                if pinned { "pinned by rust-toolchain.toml; " } else { "first found; " },
+                describe(want, triple)
+            );
             return Ok((tc, want, why));
         }
     }
@@ -149,7 +154,9 @@ pub fn runner_command(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest) -> S
 /// Whether programs for `spec` run natively on this host (same architecture, Linux).
 pub fn runs_natively(env: &HostEnv, spec: &TargetSpec) -> bool {
     let host_arch = env.host_triple.split('-').next().unwrap_or("");
-    spec.kind == Kind::Std && spec.rust_triple.contains("-linux-") && spec.arch().trim_end_matches("gc") == host_arch.trim_end_matches("gc")
+    spec.kind == Kind::Std
+        && spec.rust_triple.contains("-linux-")
+        && spec.arch().trim_end_matches("gc") == host_arch.trim_end_matches("gc")
 }
 
 /// Plans `cargo build|test|run` for `spec` with the host's tools.
@@ -192,12 +199,19 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: O
     if std_src == StdSource::BuildStd {
         match spec.kind {
             Kind::Std => step = step.arg("-Zbuild-std=std,panic_abort"),
-            Kind::BareMetal => step = step.args(["-Zbuild-std=core,alloc", "-Zbuild-std-features=compiler-builtins-mem"]),
+            Kind::BareMetal => {
+                step = step.args(["-Zbuild-std=core,alloc", "-Zbuild-std-features=compiler-builtins-mem"])
+            }
         }
         step = step.env("RUSTC_BOOTSTRAP", "1");
-        notes.push(format!("std for {} is built from rust-src (-Zbuild-std); the first build takes 25-55 s", spec.rust_triple));
+        notes.push(format!(
+            "std for {} is built from rust-src (-Zbuild-std); the first build takes 25-55 s",
+            spec.rust_triple
+        ));
     }
-    step = step.env("RUSTC", tc.rustc.display().to_string()).env("RUSTDOC", tc.sysroot.join("bin/rustdoc").display().to_string());
+    step = step
+        .env("RUSTC", tc.rustc.display().to_string())
+        .env("RUSTDOC", tc.sysroot.join("bin/rustdoc").display().to_string());
     if tc.source == ToolchainSource::Rustup {
         step = step.env("RUSTUP_TOOLCHAIN", &tc.name);
     }
@@ -224,7 +238,11 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: O
     let runnable = !matches!(spec.runner, Runner::None { .. });
     match (cmd, &spec.runner) {
         (CargoCommand::Run, Runner::None { reason }) => {
-            anyhow::bail!("cannot run programs for {}: {reason}. Next: `crossflake build --target {}`", spec.name, spec.name)
+            anyhow::bail!(
+                "cannot run programs for {}: {reason}. Next: `crossflake build --target {}`",
+                spec.name,
+                spec.name
+            )
         }
         (CargoCommand::Test, Runner::None { reason }) => {
             step = step.arg("--no-run");

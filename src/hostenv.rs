@@ -79,7 +79,8 @@ pub struct HostEnv {
 impl HostEnv {
     /// Probes the real machine from `cwd`.
     pub fn probe(cwd: &Path) -> HostEnv {
-        let path: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
+        let path: Vec<PathBuf> =
+            std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
         let pinned_channel = find_pinned_channel(cwd);
         let mut toolchains = Vec::new();
         let rustup_home = std::env::var_os("RUSTUP_HOME")

@@ -7,6 +7,7 @@ pub mod exec;
 pub mod exit;
 pub mod host;
 pub mod hostenv;
+pub mod nix;
 pub mod plan;
 pub mod report;
 pub mod runner;

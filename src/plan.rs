@@ -21,7 +21,14 @@ pub struct Step {
 
 impl Step {
     pub fn new(label: &str, program: impl Into<String>) -> Step {
-        Step { label: label.into(), program: program.into(), args: vec![], env: BTreeMap::new(), cwd: None, timeout_secs: None }
+        Step {
+            label: label.into(),
+            program: program.into(),
+            args: vec![],
+            env: BTreeMap::new(),
+            cwd: None,
+            timeout_secs: None,
+        }
     }
     pub fn arg(mut self, a: impl Into<String>) -> Step {
         self.args.push(a.into());
@@ -55,8 +62,7 @@ impl Step {
 
 /// Quotes a word for a POSIX shell when it needs it.
 pub fn shell_quote(s: &str) -> String {
-    let safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
+    let safe = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
     if safe {
         s.to_string()
     } else {
@@ -81,7 +87,11 @@ pub struct Plan {
 
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "# crossflake {} --target {} ({}), backend {}", self.command, self.target, self.rust_triple, self.backend)?;
+        writeln!(
+            f,
+            "# crossflake {} --target {} ({}), backend {}",
+            self.command, self.target, self.rust_triple, self.backend
+        )?;
         if let (Some(tc), Some(why)) = (&self.toolchain, &self.toolchain_reason) {
             writeln!(f, "# toolchain {tc}: {why}")?;
         }

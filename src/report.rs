@@ -51,7 +51,10 @@ impl Reporter {
             return;
         }
         let tc = plan.toolchain.as_deref().unwrap_or("-");
-        eprintln!("crossflake: {} {} ({}) with {} backend, toolchain {tc}", plan.command, plan.target, plan.rust_triple, plan.backend);
+        eprintln!(
+            "crossflake: {} {} ({}) with {} backend, toolchain {tc}",
+            plan.command, plan.target, plan.rust_triple, plan.backend
+        );
         for n in &plan.notes {
             eprintln!("crossflake: note: {n}");
         }

@@ -37,13 +37,16 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             Step::new(&label, prog).args(req.args.iter().cloned())
         }
-        Runner::Native { .. } => bail!("target {} is marked native but does not match this host ({})", spec.name, env.host_triple),
+        Runner::Native { .. } => {
+            bail!("target {} is marked native but does not match this host ({})", spec.name, env.host_triple)
+        }
         Runner::QemuUser { qemu_arch, .. } => {
             let mut s = Step::new(&label, format!("qemu-{qemu_arch}"));
             if let Some(root) = &spec.host.sysroot {
                 // -L finds the loader; LD_LIBRARY_PATH keeps the guest on the cross
                 // libc even when Debian multiarch libs sit in the host's ld.so.cache.
-                let multiarch = Path::new(root).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                let multiarch =
+                    Path::new(root).file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
                 s = s.args(["-L", root, "-E", &format!("LD_LIBRARY_PATH={root}/lib:/usr/lib/{multiarch}")]);
             }
             if let Some(port) = req.gdb {
@@ -64,7 +67,9 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             s
         }
-        Runner::Wine { .. } => Step::new(&label, "wine").env("WINEDEBUG", "-all").arg(prog).args(req.args.iter().cloned()),
+        Runner::Wine { .. } => {
+            Step::new(&label, "wine").env("WINEDEBUG", "-all").arg(prog).args(req.args.iter().cloned())
+        }
         Runner::None { reason } => bail!("cannot run {prog} for {}: {reason}", spec.name),
     };
     step.timeout_secs = if req.gdb.is_some() { None } else { req.timeout_secs.or(spec.runner.default_timeout_secs()) };
@@ -107,12 +112,18 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
         let pkgs = crate::host::packages_for(spec, &step.program);
         eprintln!(
             "crossflake runner: `{}` is not on PATH; install it (`sudo apt-get install {}`) or use `nix develop .#{}`",
-            step.program, pkgs.join(" "), spec.name
+            step.program,
+            pkgs.join(" "),
+            spec.name
         );
         return Ok(EXIT_CANNOT_RUN);
     }
     if let Some(port) = req.gdb {
-        eprintln!("crossflake runner: {} is waiting for gdb on port {port}; attach with:\n  {}", spec.name, gdb_hint(spec, &req.program, port));
+        eprintln!(
+            "crossflake runner: {} is waiting for gdb on port {port}; attach with:\n  {}",
+            spec.name,
+            gdb_hint(spec, &req.program, port)
+        );
     }
     exec::install_signal_handlers();
     let outcome = exec::run_isolated(&step)?;
@@ -123,7 +134,9 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
             "crossflake runner: TIMEOUT: {} did not exit within {secs} s under `{}`; killed it and its process group (exit {EXIT_TIMEOUT}). Raise the limit with --timeout SECS.",
             req.program.display(), step.program
         );
-        record_event(&serde_json::json!({"event": "timeout", "target": spec.name, "program": req.program, "timeout_secs": secs}));
+        record_event(
+            &serde_json::json!({"event": "timeout", "target": spec.name, "program": req.program, "timeout_secs": secs}),
+        );
     }
     Ok(code)
 }

@@ -122,13 +122,12 @@ impl Registry {
 
     pub fn from_dir(dir: &Path) -> Result<Registry> {
         let mut files = Vec::new();
-        let entries = std::fs::read_dir(dir)
-            .with_context(|| format!("cannot read the target directory {}", dir.display()))?;
+        let entries =
+            std::fs::read_dir(dir).with_context(|| format!("cannot read the target directory {}", dir.display()))?;
         for entry in entries {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "toml") {
-                let text = std::fs::read_to_string(&path)
-                    .with_context(|| format!("cannot read {}", path.display()))?;
+                let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
                 files.push((path.display().to_string(), text));
             }
         }
@@ -136,18 +135,17 @@ impl Registry {
         Self::from_sources(files, Some(dir.to_path_buf()))
     }
 
-    pub fn from_sources(
-        sources: impl IntoIterator<Item = (String, String)>,
-        dir: Option<PathBuf>,
-    ) -> Result<Registry> {
+    pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>, dir: Option<PathBuf>) -> Result<Registry> {
         let mut targets: Vec<TargetSpec> = Vec::new();
         for (file, text) in sources {
-            let spec: TargetSpec = toml::from_str(&text).map_err(|e| {
-                anyhow::anyhow!("invalid target spec {file}: {}", e.message().trim())
-            })?;
+            let spec: TargetSpec = toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("invalid target spec {file}: {}", e.message().trim()))?;
             let stem = Path::new(&file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
             if spec.name != stem {
-                bail!("invalid target spec {file}: field `name` is {:?} but the file is {stem}.toml; they must match", spec.name);
+                bail!(
+                    "invalid target spec {file}: field `name` is {:?} but the file is {stem}.toml; they must match",
+                    spec.name
+                );
             }
             for other in &targets {
                 for key in std::iter::once(&spec.name).chain(&spec.aliases).chain([&spec.rust_triple]) {

@@ -1,0 +1,300 @@
+//! Planning tests: the exact argv and env the host backend and the runner
+//! produce for every target, from a synthetic HostEnv (nothing is spawned).
+use crossflake::host::{self, CargoCommand, CargoRequest, MissingTool, StdSource};
+use crossflake::hostenv::{HostEnv, Toolchain, ToolchainSource};
+use crossflake::runner::{self, RunnerRequest};
+use crossflake::targets::{Kind, Registry, Runner};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const ALL_STD: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-gnu",
+    "aarch64-unknown-linux-musl",
+    "riscv64gc-unknown-linux-gnu",
+    "x86_64-pc-windows-gnu",
+    "aarch64-apple-darwin",
+    "x86_64-apple-darwin",
+    "riscv64gc-unknown-none-elf",
+    "aarch64-unknown-none",
+];
+
+fn toolchain(name: &str, std: &[&str], rust_src: bool) -> Toolchain {
+    let sysroot = PathBuf::from(format!("/rustup/toolchains/{name}"));
+    Toolchain {
+        name: name.into(),
+        source: ToolchainSource::Rustup,
+        cargo: sysroot.join("bin/cargo"),
+        rustc: sysroot.join("bin/rustc"),
+        sysroot,
+        std_targets: std.iter().map(|s| s.to_string()).collect(),
+        rust_src,
+    }
+}
+
+/// A host with every tool "installed" and the pinned toolchain holding all std but riscv64-musl.
+fn env() -> HostEnv {
+    let mut tools = BTreeMap::new();
+    for t in [
+        "aarch64-linux-gnu-gcc",
+        "riscv64-linux-gnu-gcc",
+        "x86_64-linux-gnu-gcc",
+        "x86_64-w64-mingw32-gcc",
+        "aarch64-apple-darwin-clang",
+        "x86_64-apple-darwin-clang",
+        "qemu-aarch64",
+        "qemu-riscv64",
+        "qemu-x86_64",
+        "qemu-system-riscv64",
+        "qemu-system-aarch64",
+        "wine",
+    ] {
+        tools.insert(t.to_string(), PathBuf::from(format!("/usr/bin/{t}")));
+    }
+    HostEnv {
+        host_triple: "x86_64-unknown-linux-gnu".into(),
+        path: vec![],
+        toolchains: vec![toolchain("1.95.0-x86_64-unknown-linux-gnu", ALL_STD, true)],
+        pinned_channel: Some("1.95.0".into()),
+        self_exe: PathBuf::from("/bin/crossflake"),
+        extra_tools: tools,
+    }
+}
+
+fn req(cmd: CargoCommand) -> CargoRequest {
+    CargoRequest { command: Some(cmd), cwd: PathBuf::from("/src/app"), ..Default::default() }
+}
+
+const TC: &str = "/rustup/toolchains/1.95.0-x86_64-unknown-linux-gnu";
+
+#[test]
+fn aarch64_test_plan_is_exact() {
+    let reg = Registry::load().unwrap();
+    let plan = host::plan(&env(), reg.resolve("arm64").unwrap(), &req(CargoCommand::Test), None).unwrap();
+    assert_eq!(plan.steps.len(), 1);
+    let s = &plan.steps[0];
+    assert_eq!(s.program, format!("{TC}/bin/cargo"));
+    assert_eq!(s.args, ["test", "--target", "aarch64-unknown-linux-gnu"]);
+    assert_eq!(s.cwd, Some(PathBuf::from("/src/app")));
+    let expected: BTreeMap<String, String> = [
+        ("AR_aarch64_unknown_linux_gnu", "aarch64-linux-gnu-ar".to_string()),
+        ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER", "aarch64-linux-gnu-gcc".into()),
+        ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER", "/bin/crossflake runner --target aarch64".into()),
+        ("CC_aarch64_unknown_linux_gnu", "aarch64-linux-gnu-gcc".into()),
+        ("CXX_aarch64_unknown_linux_gnu", "aarch64-linux-gnu-g++".into()),
+        ("PKG_CONFIG_ALLOW_CROSS", "1".into()),
+        (
+            "PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu",
+            "/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/aarch64-linux-gnu/lib/pkgconfig".into(),
+        ),
+        ("PKG_CONFIG_SYSROOT_DIR_aarch64_unknown_linux_gnu", "/".into()),
+        ("RUSTC", format!("{TC}/bin/rustc")),
+        ("RUSTDOC", format!("{TC}/bin/rustdoc")),
+        ("RUSTUP_TOOLCHAIN", "1.95.0-x86_64-unknown-linux-gnu".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(s.env, expected);
+}
+
+/// Every target gets a plan with the right --target, linker and runner variables.
+#[test]
+fn every_target_plans_build_and_test() {
+    let reg = Registry::load().unwrap();
+    let env = env();
+    for spec in &reg.targets {
+        for cmd in [CargoCommand::Build, CargoCommand::Test] {
+            let plan = host::plan(&env, spec, &req(cmd), reg.dir.as_deref())
+                .unwrap_or_else(|e| panic!("{} {cmd:?}: {e:#}", spec.name));
+            let s = &plan.steps[0];
+            assert_eq!(s.args[0], cmd.as_str(), "{}", spec.name);
+            assert_eq!(s.args[1], "--target");
+            assert_eq!(s.args[2], spec.rust_triple, "{}", spec.name);
+            let t = spec.cargo_env();
+            let linker = s.env.get(&format!("CARGO_TARGET_{t}_LINKER"));
+            match (spec.host.linker.as_str(), spec.rust_triple.as_str()) {
+                ("rust-lld", _) | (_, "x86_64-unknown-linux-gnu") => assert_eq!(linker, None, "{}", spec.name),
+                (l, _) => assert_eq!(linker.map(String::as_str), Some(l), "{}", spec.name),
+            }
+            let runner = s.env.get(&format!("CARGO_TARGET_{t}_RUNNER"));
+            match &spec.runner {
+                Runner::None { .. } => {
+                    assert_eq!(runner, None);
+                    assert_eq!(s.args.contains(&"--no-run".to_string()), cmd == CargoCommand::Test, "{}", spec.name);
+                    if cmd == CargoCommand::Test {
+                        assert!(plan.notes.iter().any(|n| n.contains("built, not run")), "{:?}", plan.notes);
+                    }
+                }
+                _ => assert_eq!(runner.unwrap(), &format!("/bin/crossflake runner --target {}", spec.name)),
+            }
+            let build_std = s.args.iter().find(|a| a.starts_with("-Zbuild-std="));
+            if spec.name == "riscv64-musl" {
+                assert_eq!(build_std.map(String::as_str), Some("-Zbuild-std=std,panic_abort"));
+                assert_eq!(s.env["RUSTC_BOOTSTRAP"], "1");
+            } else {
+                assert_eq!(build_std, None, "{}", spec.name);
+            }
+            assert_eq!(s.env.contains_key("PKG_CONFIG_ALLOW_CROSS"), spec.kind == Kind::Std);
+        }
+    }
+}
+
+#[test]
+fn build_std_for_bare_metal_when_only_rust_src() {
+    let reg = Registry::load().unwrap();
+    let mut env = env();
+    env.toolchains = vec![toolchain("system", &["x86_64-unknown-linux-gnu"], true)];
+    env.toolchains[0].source = ToolchainSource::System;
+    let plan = host::plan(&env, reg.resolve("riscv64-none").unwrap(), &req(CargoCommand::Build), None).unwrap();
+    let s = &plan.steps[0];
+    assert_eq!(
+        s.args,
+        [
+            "build",
+            "--target",
+            "riscv64gc-unknown-none-elf",
+            "-Zbuild-std=core,alloc",
+            "-Zbuild-std-features=compiler-builtins-mem"
+        ]
+    );
+    assert_eq!(s.env["RUSTC_BOOTSTRAP"], "1");
+    assert!(!s.env.contains_key("RUSTUP_TOOLCHAIN"), "system toolchains are not rustup's");
+    assert!(plan.toolchain_reason.unwrap().contains("-Zbuild-std"));
+}
+
+#[test]
+fn toolchain_choice_prefers_prebuilt_std_then_rust_src() {
+    let reg = Registry::load().unwrap();
+    let spec = reg.resolve("aarch64").unwrap();
+    let mut env = env();
+    env.toolchains = vec![
+        toolchain("stable", &["x86_64-unknown-linux-gnu"], false),
+        toolchain("nightly", &["x86_64-unknown-linux-gnu"], true),
+        toolchain("1.90.0", &["aarch64-unknown-linux-gnu"], false),
+    ];
+    let (tc, src, _) = host::choose_toolchain(&env, spec, None).unwrap();
+    assert_eq!((tc.name.as_str(), src), ("1.90.0", StdSource::Prebuilt));
+    let (tc, src, why) = host::choose_toolchain(&env, spec, Some("nightly")).unwrap();
+    assert_eq!((tc.name.as_str(), src), ("nightly", StdSource::BuildStd));
+    assert!(why.contains("--toolchain"));
+    let err = host::choose_toolchain(&env, spec, Some("stable")).unwrap_err().to_string();
+    assert!(err.contains("rustup target add --toolchain stable aarch64-unknown-linux-gnu"), "{err}");
+    env.toolchains.truncate(1);
+    let err = host::choose_toolchain(&env, spec, None).unwrap_err().to_string();
+    assert!(err.contains("no Rust toolchain here can build aarch64-unknown-linux-gnu"), "{err}");
+}
+
+#[test]
+fn missing_linker_names_the_package_and_the_nix_shell() {
+    let reg = Registry::load().unwrap();
+    let mut env = env();
+    env.extra_tools.remove("riscv64-linux-gnu-gcc");
+    let err = host::plan(&env, reg.resolve("rv64").unwrap(), &req(CargoCommand::Build), None).unwrap_err();
+    let missing = err.downcast_ref::<MissingTool>().expect("a MissingTool error");
+    assert_eq!(missing.packages, ["gcc-riscv64-linux-gnu"]);
+    let msg = err.to_string();
+    assert!(msg.contains("sudo apt-get install gcc-riscv64-linux-gnu"), "{msg}");
+    assert!(msg.contains("nix develop .#riscv64"), "{msg}");
+}
+
+#[test]
+fn missing_emulator_fails_test_but_not_build() {
+    let reg = Registry::load().unwrap();
+    let mut env = env();
+    env.extra_tools.remove("qemu-system-aarch64");
+    let spec = reg.resolve("aarch64-none").unwrap();
+    assert!(host::plan(&env, spec, &req(CargoCommand::Build), None).is_ok());
+    let err = host::plan(&env, spec, &req(CargoCommand::Test), None).unwrap_err().to_string();
+    assert!(err.contains("sudo apt-get install qemu-system-arm"), "{err}");
+}
+
+#[test]
+fn options_reach_cargo_in_order() {
+    let reg = Registry::load().unwrap();
+    let mut r = req(CargoCommand::Test);
+    r.release = true;
+    r.manifest_path = Some("/src/app/Cargo.toml".into());
+    r.package = Some("app".into());
+    r.features = vec!["a".into(), "b".into()];
+    r.timeout_secs = Some(9);
+    r.extra = vec!["--nocapture".into()];
+    let plan = host::plan(&env(), reg.resolve("riscv64").unwrap(), &r, None).unwrap();
+    let s = &plan.steps[0];
+    assert_eq!(
+        s.args,
+        [
+            "test",
+            "--target",
+            "riscv64gc-unknown-linux-gnu",
+            "--release",
+            "--manifest-path",
+            "/src/app/Cargo.toml",
+            "--package",
+            "app",
+            "--features",
+            "a,b",
+            "--",
+            "--nocapture"
+        ]
+    );
+    assert_eq!(s.env["CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_RUNNER"], "/bin/crossflake runner --target riscv64 --timeout 9");
+}
+
+#[test]
+fn run_is_refused_for_targets_without_a_runner() {
+    let reg = Registry::load().unwrap();
+    let err = host::plan(&env(), reg.resolve("macos-arm64").unwrap(), &req(CargoCommand::Run), None).unwrap_err();
+    assert!(err.to_string().contains("cannot run programs for aarch64-darwin"), "{err}");
+}
+
+fn rreq(p: &str) -> RunnerRequest {
+    RunnerRequest { program: p.into(), args: vec!["--x".into()], ..Default::default() }
+}
+
+#[test]
+fn runner_plans_per_target() {
+    let reg = Registry::load().unwrap();
+    let env = env();
+    let line = |name: &str, r: &RunnerRequest| runner::plan(&env, reg.resolve(name).unwrap(), r).unwrap();
+    let s = line("aarch64", &rreq("/t/a"));
+    assert_eq!(s.program, "qemu-aarch64");
+    assert_eq!(
+        s.args,
+        ["-L", "/usr/aarch64-linux-gnu", "-E", "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib:/usr/lib/aarch64-linux-gnu", "/t/a", "--x"]
+    );
+    assert_eq!(s.timeout_secs, Some(300));
+    let s = line("aarch64-musl", &rreq("/t/a"));
+    assert_eq!((s.program.as_str(), s.args.clone()), ("qemu-aarch64", vec!["/t/a".to_string(), "--x".into()]));
+    let s = line("x86_64-musl", &rreq("/t/a"));
+    assert_eq!(s.program, "/t/a", "x86_64 programs run natively on an x86_64 host");
+    let s = line("riscv64-none", &rreq("/t/k"));
+    assert_eq!(s.program, "qemu-system-riscv64");
+    assert_eq!(
+        s.args,
+        ["-machine", "virt", "-nographic", "-bios", "default", "-m", "128M", "-kernel", "/t/k", "-append", "--x"]
+    );
+    assert_eq!(s.timeout_secs, Some(60));
+    let mut g = rreq("/t/k");
+    g.gdb = Some(4321);
+    g.timeout_secs = Some(5);
+    let s = line("aarch64-none", &g);
+    assert!(s.args.ends_with(&["-gdb".into(), "tcp::4321".into(), "-S".into()]), "{:?}", s.args);
+    assert_eq!(s.timeout_secs, None, "a debug session is not timed");
+    let s = line("windows", &rreq("/t/a.exe"));
+    assert_eq!((s.program.as_str(), s.env["WINEDEBUG"].as_str()), ("wine", "-all"));
+    let mut st = rreq("/t/a");
+    st.strace = true;
+    st.timeout_secs = Some(7);
+    let s = line("riscv64", &st);
+    assert_eq!((s.env["QEMU_STRACE"].as_str(), s.timeout_secs), ("1", Some(7)));
+    assert!(runner::plan(&env, reg.resolve("x86_64-darwin").unwrap(), &rreq("/t/a")).is_err());
+}
+
+#[test]
+fn gdb_hint_is_a_complete_command() {
+    let reg = Registry::load().unwrap();
+    let hint = runner::gdb_hint(reg.resolve("aarch64").unwrap(), std::path::Path::new("/t/a"), 1234);
+    assert_eq!(hint, "gdb-multiarch -ex 'set sysroot /usr/aarch64-linux-gnu' -ex 'target remote :1234' /t/a");
+}

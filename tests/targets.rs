@@ -1,0 +1,107 @@
+//! Registry tests: the specs in targets/ load, resolve, and bad specs are
+//! rejected with the file and the field named.
+use crossflake::targets::{edit_distance, Kind, Registry};
+
+fn load_one(file: &str, text: &str) -> anyhow::Result<Registry> {
+    Registry::from_sources([(file.to_string(), text.to_string())], None)
+}
+
+const GOOD: &str = r#"
+name = "demo"
+aliases = ["dm"]
+rust_triple = "aarch64-unknown-linux-gnu"
+kind = "std"
+nixpkgs_example = "aarch64-multiplatform"
+description = "demo"
+[runner]
+type = "qemu-user"
+qemu_arch = "aarch64"
+timeout_secs = 10
+[host]
+linker = "aarch64-linux-gnu-gcc"
+packages = ["gcc-aarch64-linux-gnu"]
+"#;
+
+#[test]
+fn the_registry_has_the_eleven_targets() {
+    let reg = Registry::load().unwrap();
+    let mut names: Vec<_> = reg.targets.iter().map(|t| t.name.as_str()).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "aarch64",
+            "aarch64-darwin",
+            "aarch64-musl",
+            "aarch64-none",
+            "riscv64",
+            "riscv64-musl",
+            "riscv64-none",
+            "windows",
+            "x86_64",
+            "x86_64-darwin",
+            "x86_64-musl"
+        ]
+    );
+    assert_eq!(reg.resolve("riscv64gc-unknown-none-elf").unwrap().kind, Kind::BareMetal);
+    assert_eq!(reg.resolve("WIN64").unwrap().rust_triple, "x86_64-pc-windows-gnu");
+    assert_eq!(reg.resolve("rv64").unwrap().name, "riscv64");
+    assert_eq!(reg.resolve("aarch64").unwrap().cargo_env(), "AARCH64_UNKNOWN_LINUX_GNU");
+    assert_eq!(reg.resolve("riscv64").unwrap().cc_env(), "riscv64gc_unknown_linux_gnu");
+}
+
+#[test]
+fn unknown_targets_name_the_closest() {
+    let reg = Registry::load().unwrap();
+    let err = reg.resolve("aarch46").unwrap_err();
+    assert_eq!(err.suggestions.first().map(String::as_str), Some("aarch64"));
+    assert!(err.to_string().contains("closest known targets: aarch64"), "{err}");
+    let err = reg.resolve("riscv64gc-unknown-linux-gn").unwrap_err();
+    assert_eq!(err.suggestions[0], "riscv64");
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+}
+
+#[test]
+fn a_good_spec_loads() {
+    let reg = load_one("demo.toml", GOOD).unwrap();
+    assert_eq!(reg.get("demo").unwrap().aliases, ["dm"]);
+}
+
+#[test]
+fn a_missing_field_is_named_with_the_file() {
+    let text = GOOD.replace("rust_triple = \"aarch64-unknown-linux-gnu\"\n", "");
+    let err = load_one("targets/demo.toml", &text).unwrap_err().to_string();
+    assert!(err.contains("targets/demo.toml") && err.contains("rust_triple"), "{err}");
+    let text = GOOD.replace("qemu_arch = \"aarch64\"\n", "");
+    let err = load_one("demo.toml", &text).unwrap_err().to_string();
+    assert!(err.contains("demo.toml") && err.contains("qemu_arch"), "{err}");
+}
+
+#[test]
+fn a_bad_value_or_unknown_field_is_named() {
+    let err = load_one("demo.toml", &GOOD.replace("kind = \"std\"", "kind = \"weird\"")).unwrap_err().to_string();
+    assert!(err.contains("demo.toml") && err.contains("weird"), "{err}");
+    let err = load_one("demo.toml", &GOOD.replace("[host]", "[host]\nlinkr = \"x\"")).unwrap_err().to_string();
+    assert!(err.contains("linkr"), "{err}");
+    let err = load_one("other.toml", GOOD).unwrap_err().to_string();
+    assert!(err.contains("`name`") && err.contains("other.toml"), "{err}");
+}
+
+#[test]
+fn duplicate_aliases_are_rejected() {
+    let second = GOOD.replace("name = \"demo\"", "name = \"demo2\"").replace("aarch64-unknown-linux-gnu", "x-y-z");
+    let err = Registry::from_sources([("demo.toml".into(), GOOD.into()), ("demo2.toml".into(), second)], None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("\"dm\" is already used by target demo"), "{err}");
+}
+
+#[test]
+fn a_directory_of_specs_loads_and_a_broken_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("demo.toml"), GOOD).unwrap();
+    assert_eq!(Registry::from_dir(dir.path()).unwrap().targets.len(), 1);
+    std::fs::write(dir.path().join("bad.toml"), "name = \"bad\"\n").unwrap();
+    let err = Registry::from_dir(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("bad.toml") && err.contains("missing field"), "{err}");
+}
