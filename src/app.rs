@@ -1,6 +1,6 @@
 //! What each subcommand does: resolve the target, plan, then run the plan
 //! (or print it) and report.
-use crate::cli::{BackendChoice, CargoOpts, Cli, Command, RunnerOpts};
+use crate::cli::{BackendChoice, CargoOpts, Cli, Command, RunnerOpts, SdkCommand};
 use crate::exec::{self, Ending};
 use crate::host::{self, CargoCommand, CargoRequest};
 use crate::hostenv::HostEnv;
@@ -8,7 +8,7 @@ use crate::plan::Plan;
 use crate::report::Reporter;
 use crate::runner::{self, RunnerRequest, EVENTS_ENV, EXIT_TIMEOUT};
 use crate::targets::{Registry, TargetSpec};
-use crate::{doctor, exit, nix};
+use crate::{doctor, exit, nix, sdk};
 use anyhow::{Context, Result};
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -46,6 +46,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             let spec = o.target.as_deref().map(|t| registry.resolve(t)).transpose()?;
             nix::check(&registry, spec, &o.nix, o.dry_run, &reporter)
         }
+        Command::Sdk(SdkCommand::Add { file, dry_run }) => sdk::add(&file, dry_run, &reporter),
+        Command::Sdk(SdkCommand::List { json }) => sdk::list(json || reporter.json()),
         Command::Inspect(o) => nix::inspect(&registry, registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
     }
 }

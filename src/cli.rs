@@ -80,6 +80,26 @@ pub enum Command {
     Check(CheckOpts),
     /// Show what the target's dev shell pins (rustc, linker, QEMU) without building anything.
     Inspect(NixTargetOpts),
+    /// Register a macOS SDK (which Apple's licence keeps out of the flake) in the Nix store.
+    #[command(subcommand)]
+    Sdk(SdkCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SdkCommand {
+    /// Check a MacOSX*.sdk.tar.* file, add it to the Nix store as a fixed-output path, and record it.
+    Add {
+        /// The SDK tarball, e.g. MacOSX14.5.sdk.tar.xz (as osxcross's gen_sdk_package.sh makes).
+        file: PathBuf,
+        /// Print what would be added and run nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Show the SDKs registered with `crossflake sdk add`.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of the Nix backend.

@@ -11,4 +11,5 @@ pub mod nix;
 pub mod plan;
 pub mod report;
 pub mod runner;
+pub mod sdk;
 pub mod targets;

@@ -171,7 +171,7 @@ impl Registry {
         let q = query.trim().to_ascii_lowercase();
         self.targets
             .iter()
-            .find(|t| t.name == q || t.rust_triple == q || t.aliases.iter().any(|a| *a == q))
+            .find(|t| t.name == q || t.rust_triple == q || t.aliases.contains(&q))
             .ok_or_else(|| UnknownTarget { query: query.to_string(), suggestions: self.closest(&q) })
     }
 
