@@ -8,7 +8,7 @@ use crate::plan::Plan;
 use crate::report::Reporter;
 use crate::runner::{self, RunnerRequest, EVENTS_ENV, EXIT_TIMEOUT};
 use crate::targets::{Registry, TargetSpec};
-use crate::{doctor, exit, nix, sdk};
+use crate::{doctor, exit, nix, sdk, ship};
 use anyhow::{Context, Result};
 
 pub fn run(cli: Cli) -> Result<i32> {
@@ -38,6 +38,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Test(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Test, o),
         Command::Run(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Run, o),
         Command::Runner(o) => runner_cmd(&registry, cwd, o),
+        Command::Matrix(o) => ship::matrix(&registry, &reporter, &cli.global.manifest_path, cwd, o),
+        Command::Repro(o) => ship::repro(&registry, &reporter, &cli.global.manifest_path, cwd, o),
+        Command::Dist(o) => ship::dist(&registry, &reporter, &cli.global.manifest_path, cwd, o),
         Command::Shell(o) => {
             nix::shell(&registry, registry.resolve(&o.target)?, &o.command, &o.nix, o.dry_run, &reporter)
         }
@@ -92,6 +95,13 @@ pub fn request(
             .collect(),
         all_features: o.all_features,
         no_default_features: o.no_default_features,
+        selection: o
+            .bin
+            .iter()
+            .flat_map(|b| ["--bin".to_string(), b.clone()])
+            .chain(o.test.iter().flat_map(|t| ["--test".to_string(), t.clone()]))
+            .chain(o.lib.then(|| "--lib".to_string()))
+            .collect(),
         target_dir: o.target_dir.clone(),
         toolchain: o.toolchain.clone(),
         timeout_secs: o.timeout,
@@ -110,16 +120,34 @@ fn cargo(
     cmd: CargoCommand,
     o: CargoOpts,
 ) -> Result<i32> {
-    let spec = registry.resolve(&o.target)?;
+    let spec = &registry.resolve_any(&o.target)?;
     if o.gdb.is_some() && cmd != CargoCommand::Run {
         return Err(exit::usage("--gdb goes with `crossflake run` (one program at a time)"));
     }
     let req = request(cmd, &o, manifest, cwd.clone());
     let env = HostEnv::probe(&cwd);
-    let backend = match o.backend {
+    let backend = choose_backend(&env, spec, &req, o.backend, &o.nix, reporter);
+    let plan = plan_with(backend, &env, registry, spec, &req, &o.nix, o.dry_run, reporter)?;
+    reporter.plan(&plan, o.dry_run);
+    if o.dry_run {
+        return Ok(0);
+    }
+    execute(&plan, reporter)
+}
+
+/// The backend to use: the one asked for, else Nix when it is on PATH and the
+/// flake has a shell for the target, else the host's tools (said, never silent).
+pub fn choose_backend(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    asked: Option<BackendChoice>,
+    nix_args: &crate::cli::NixArgs,
+    reporter: &Reporter,
+) -> BackendChoice {
+    match asked {
         Some(b) => b,
-        // Nix when it is on PATH and the flake has a shell for the target; said, never silent.
-        None if env.which("nix").is_some() => match nix::usable(&env, spec, &req, &o.nix) {
+        None if env.which("nix").is_some() => match nix::usable(env, spec, req, nix_args) {
             Ok(()) => BackendChoice::Nix,
             Err(why) => {
                 reporter.info(&format!("using the host backend: the Nix backend cannot serve {}: {why:#}", spec.name));
@@ -127,16 +155,25 @@ fn cargo(
             }
         },
         None => BackendChoice::Host,
-    };
-    let plan = match backend {
-        BackendChoice::Nix => nix::plan(&env, spec, &req, &o.nix, o.dry_run, reporter)?,
-        BackendChoice::Host => host::plan(&env, spec, &req, registry.dir.as_deref())?,
-    };
-    reporter.plan(&plan, o.dry_run);
-    if o.dry_run {
-        return Ok(0);
     }
-    execute(&plan, reporter)
+}
+
+/// Plans a cargo command with the given backend.
+#[allow(clippy::too_many_arguments)]
+pub fn plan_with(
+    backend: BackendChoice,
+    env: &HostEnv,
+    registry: &Registry,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    nix_args: &crate::cli::NixArgs,
+    dry_run: bool,
+    reporter: &Reporter,
+) -> Result<Plan> {
+    match backend {
+        BackendChoice::Nix => nix::plan(env, spec, req, nix_args, dry_run, reporter),
+        BackendChoice::Host => host::plan(env, spec, req, registry.dir.as_deref()),
+    }
 }
 
 /// Runs a plan's steps in order; stops at the first failure and returns its exit code.
@@ -178,7 +215,7 @@ fn read_timeouts(path: &std::path::Path) -> Vec<serde_json::Value> {
 }
 
 fn runner_cmd(registry: &Registry, cwd: std::path::PathBuf, o: RunnerOpts) -> Result<i32> {
-    let spec = registry.resolve(&o.target)?;
+    let spec = &registry.resolve_any(&o.target)?;
     let env = HostEnv::probe(&cwd);
     let req = RunnerRequest { program: o.program, args: o.args, timeout_secs: o.timeout, gdb: o.gdb, strace: o.strace };
     if o.dry_run {

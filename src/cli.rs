@@ -80,6 +80,12 @@ pub enum Command {
     Check(CheckOpts),
     /// Show what the target's dev shell pins (rustc, linker, QEMU) without building anything.
     Inspect(NixTargetOpts),
+    /// Build and test the crate for many targets (default: every target of its kind this host can serve).
+    Matrix(MatrixOpts),
+    /// Build the release artifact twice from clean, in two directories, and compare the bits.
+    Repro(ReproOpts),
+    /// Build release artifacts and copy them under release names with a SHA256SUMS file.
+    Dist(DistOpts),
     /// Register a macOS SDK (which Apple's licence keeps out of the flake) in the Nix store.
     #[command(subcommand)]
     Sdk(SdkCommand),
@@ -185,6 +191,15 @@ pub struct CargoOpts {
     pub all_features: bool,
     #[arg(long)]
     pub no_default_features: bool,
+    /// Only this binary (cargo --bin; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub bin: Vec<String>,
+    /// Only this integration test (cargo --test; repeatable).
+    #[arg(long, value_name = "NAME")]
+    pub test: Vec<String>,
+    /// Only the library's tests (cargo --lib).
+    #[arg(long)]
+    pub lib: bool,
     /// Cargo target directory.
     #[arg(long, value_name = "DIR")]
     pub target_dir: Option<PathBuf>,
@@ -220,4 +235,69 @@ pub struct RunnerOpts {
     /// Arguments for the program (kernels: passed as -append).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub args: Vec<String>,
+}
+
+/// Options shared by the commands that build (matrix, repro, dist).
+#[derive(Debug, Args, Clone)]
+pub struct BuildArgs {
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendChoice>,
+    #[arg(long, value_name = "X")]
+    pub toolchain: Option<String>,
+    #[arg(long, short = 'p', value_name = "SPEC")]
+    pub package: Option<String>,
+    #[arg(long, short = 'F', value_name = "FEATURES")]
+    pub features: Vec<String>,
+    #[arg(long)]
+    pub no_default_features: bool,
+    #[command(flatten)]
+    pub nix: NixArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct MatrixOpts {
+    /// Comma-separated targets (names, aliases or triples).
+    #[arg(long, value_name = "A,B,...", value_delimiter = ',')]
+    pub targets: Vec<String>,
+    /// Targets built and tested at once (default: the number of CPUs).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+    #[arg(long)]
+    pub release: bool,
+    /// Kill a program (test binary, emulator) after this many seconds (default: the target's).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Root of the per-target target dirs (default: target/crossflake-matrix).
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Also copy the built artifacts here under release names (see `dist`).
+    #[arg(long, value_name = "DIR")]
+    pub dist: Option<PathBuf>,
+    /// Print the targets and their plans, run nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ReproOpts {
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    /// Keep the two build directories (for diffoscope) instead of removing them.
+    #[arg(long)]
+    pub keep: bool,
+    #[command(flatten)]
+    pub build: BuildArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DistOpts {
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    /// Where the artifacts and SHA256SUMS go.
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub build: BuildArgs,
 }

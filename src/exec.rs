@@ -71,6 +71,49 @@ fn command_for(step: &Step) -> Command {
     cmd
 }
 
+/// Where a step's output goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output<'a> {
+    /// Inherit the launcher's stdout and stderr.
+    Inherit,
+    /// Both streams appended to this file.
+    Log(&'a std::path::Path),
+    /// stdout captured (returned), stderr appended to this file.
+    Capture(&'a std::path::Path),
+}
+
+/// Like `run_foreground`, with the output sent where `out` says; returns
+/// captured stdout for `Output::Capture`.
+pub fn run_with_output(step: &Step, out: Output) -> Result<(Outcome, Vec<u8>)> {
+    let mut cmd = command_for(step);
+    let open = |p: &std::path::Path| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(p)
+            .with_context(|| format!("cannot open the log {}", p.display()))
+    };
+    match out {
+        Output::Inherit => {}
+        Output::Log(p) => {
+            let f = open(p)?;
+            cmd.stdout(f.try_clone()?).stderr(f);
+        }
+        Output::Capture(p) => {
+            cmd.stdout(std::process::Stdio::piped()).stderr(open(p)?);
+        }
+    }
+    let start = Instant::now();
+    let child = cmd.spawn().with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
+    let pid = child.id();
+    let output = child.wait_with_output()?;
+    let ending = match interrupted() {
+        Some(sig) => Ending::Interrupted(sig),
+        None => ending_of(output.status),
+    };
+    Ok((Outcome { ending, elapsed: start.elapsed(), pid }, output.stdout))
+}
+
 /// Runs a step to completion in the launcher's process group (cargo itself:
 /// Ctrl-C reaches it directly). The launcher waits for it even when signalled.
 pub fn run_foreground(step: &Step) -> Result<Outcome> {

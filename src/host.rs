@@ -34,6 +34,8 @@ pub struct CargoRequest {
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
+    /// Target selection passed to cargo as is (`--bin x`, `--test y`, `--lib`).
+    pub selection: Vec<String>,
     pub target_dir: Option<PathBuf>,
     pub toolchain: Option<String>,
     pub timeout_secs: Option<u64>,
@@ -193,6 +195,7 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: O
     if req.no_default_features {
         step = step.arg("--no-default-features");
     }
+    step = step.args(req.selection.iter().cloned());
     if let Some(d) = &req.target_dir {
         step = step.args(["--target-dir".to_string(), d.display().to_string()]);
     }
@@ -202,6 +205,9 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: O
             Kind::BareMetal => {
                 step = step.args(["-Zbuild-std=core,alloc", "-Zbuild-std-features=compiler-builtins-mem"])
             }
+        }
+        if spec.custom_json.is_some() {
+            step = step.arg("-Zjson-target-spec");
         }
         step = step.env("RUSTC_BOOTSTRAP", "1");
         notes.push(format!(

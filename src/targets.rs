@@ -77,6 +77,8 @@ pub struct TargetSpec {
     pub kind: Kind,
     pub nixpkgs_example: String,
     pub description: String,
+    /// Suffix of release artifacts copied by `crossflake dist` (`app-linux-arm64`).
+    pub dist_suffix: String,
     /// A custom target JSON (relative to targets/) for targets rustc lacks; built with build-std.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_json: Option<String>,
@@ -173,6 +175,32 @@ impl Registry {
             .iter()
             .find(|t| t.name == q || t.rust_triple == q || t.aliases.contains(&q))
             .ok_or_else(|| UnknownTarget { query: query.to_string(), suggestions: self.closest(&q) })
+    }
+
+    /// Like `resolve`, and also accepts a path to a custom target JSON: it takes
+    /// the runner and host tools of the bare-metal target of the same architecture.
+    pub fn resolve_any(&self, query: &str) -> anyhow::Result<TargetSpec> {
+        if !query.ends_with(".json") {
+            return Ok(self.resolve(query)?.clone());
+        }
+        let path =
+            std::fs::canonicalize(query).with_context(|| format!("cannot read the custom target file {query}"))?;
+        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        let arch = json["arch"].as_str().with_context(|| format!("{}: field `arch` is missing", path.display()))?;
+        let base =
+            self.targets
+                .iter()
+                .find(|t| t.kind == Kind::BareMetal && t.arch().trim_end_matches("gc") == arch)
+                .with_context(|| format!("no bare-metal target in targets/ has arch {arch:?} to take a runner from"))?;
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom").to_string();
+        let mut spec = base.clone();
+        spec.description = format!("custom target {} (runner of {})", path.display(), base.name);
+        spec.name = stem.clone();
+        spec.aliases = vec![];
+        spec.rust_triple = stem;
+        spec.custom_json = Some(path.display().to_string());
+        Ok(spec)
     }
 
     /// Known names closest to `q` by edit distance (names, aliases and triples).

@@ -11,9 +11,13 @@ fn targets_json_lists_every_spec() {
     assert!(o.status.success(), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let list = v.as_array().unwrap();
-    assert_eq!(list.len(), std::fs::read_dir(root().join("targets")).unwrap().filter(|e| {
-        e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml")
-    }).count());
+    assert_eq!(
+        list.len(),
+        std::fs::read_dir(root().join("targets"))
+            .unwrap()
+            .filter(|e| { e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml") })
+            .count()
+    );
     let aarch64 = list.iter().find(|t| t["name"] == "aarch64").unwrap();
     assert_eq!(aarch64["rust_triple"], "aarch64-unknown-linux-gnu");
     assert_eq!(aarch64["runner"]["type"], "qemu-user");
@@ -36,7 +40,10 @@ fn dry_run_prints_the_cargo_command_and_runs_nothing() {
     assert!(out.contains("cargo test --target riscv64gc-unknown-linux-gnu"), "{out}");
     assert!(out.contains("CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER=riscv64-linux-gnu-gcc"), "{out}");
     assert!(!dir.path().join("target").exists(), "a dry run builds nothing");
-    let o = crossflake(&["--message-format", "json", "build", "--target", "aarch64", "--backend", "host", "--dry-run"], dir.path());
+    let o = crossflake(
+        &["--message-format", "json", "build", "--target", "aarch64", "--backend", "host", "--dry-run"],
+        dir.path(),
+    );
     let line = String::from_utf8_lossy(&o.stdout).lines().next().unwrap().to_string();
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(v["event"], "plan");
@@ -122,8 +129,17 @@ fn hung_emulated_test_is_killed_at_the_timeout() {
     let start = Instant::now();
     let o = crossflake(
         &[
-            "test", "--target", "aarch64", "--backend", "host", "--timeout", "3",
-            "--target-dir", td.to_str().unwrap(), "--", "--ignored",
+            "test",
+            "--target",
+            "aarch64",
+            "--backend",
+            "host",
+            "--timeout",
+            "3",
+            "--target-dir",
+            td.to_str().unwrap(),
+            "--",
+            "--ignored",
         ],
         &fixture,
     );

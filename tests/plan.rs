@@ -239,7 +239,10 @@ fn options_reach_cargo_in_order() {
             "--nocapture"
         ]
     );
-    assert_eq!(s.env["CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_RUNNER"], "/bin/crossflake runner --target riscv64 --timeout 9");
+    assert_eq!(
+        s.env["CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_RUNNER"],
+        "/bin/crossflake runner --target riscv64 --timeout 9"
+    );
 }
 
 #[test]
@@ -262,7 +265,14 @@ fn runner_plans_per_target() {
     assert_eq!(s.program, "qemu-aarch64");
     assert_eq!(
         s.args,
-        ["-L", "/usr/aarch64-linux-gnu", "-E", "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib:/usr/lib/aarch64-linux-gnu", "/t/a", "--x"]
+        [
+            "-L",
+            "/usr/aarch64-linux-gnu",
+            "-E",
+            "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib:/usr/lib/aarch64-linux-gnu",
+            "/t/a",
+            "--x"
+        ]
     );
     assert_eq!(s.timeout_secs, Some(300));
     let s = line("aarch64-musl", &rreq("/t/a"));
@@ -273,7 +283,21 @@ fn runner_plans_per_target() {
     assert_eq!(s.program, "qemu-system-riscv64");
     assert_eq!(
         s.args,
-        ["-machine", "virt", "-nographic", "-bios", "default", "-m", "128M", "-kernel", "/t/k", "-append", "--x"]
+        [
+            "-machine",
+            "virt",
+            "-nographic",
+            "-bios",
+            "default",
+            "-m",
+            "128M",
+            "-nic",
+            "none",
+            "-kernel",
+            "/t/k",
+            "-append",
+            "--x"
+        ]
     );
     assert_eq!(s.timeout_secs, Some(60));
     let mut g = rreq("/t/k");

@@ -13,6 +13,7 @@ rust_triple = "aarch64-unknown-linux-gnu"
 kind = "std"
 nixpkgs_example = "aarch64-multiplatform"
 description = "demo"
+dist_suffix = "linux-arm64"
 [runner]
 type = "qemu-user"
 qemu_arch = "aarch64"

@@ -20,9 +20,8 @@ pub fn shared_target_dir() -> PathBuf {
 
 /// Fails the test with the install hint when `tool` is not on PATH.
 pub fn require_tool(tool: &str) {
-    let found = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-        .unwrap_or(false);
+    let found =
+        std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file())).unwrap_or(false);
     assert!(found, "REQUIRED TOOL MISSING: `{tool}` is not on PATH; run scripts/setup-host (CI does) and re-run");
 }
 

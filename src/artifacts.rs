@@ -1,0 +1,88 @@
+//! Build artifacts: which executables a cargo build produced (from cargo's
+//! JSON messages), their SHA-256, and release names for `crossflake dist`.
+use crate::exec::{self, Output};
+use crate::plan::Step;
+use crate::targets::TargetSpec;
+use anyhow::{bail, Context, Result};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// A no-op rerun of a build step that reports its artifacts as JSON on stdout.
+pub fn artifact_step(build: &Step) -> Step {
+    let mut s = build.clone();
+    s.label = "list artifacts".into();
+    let at = s.args.iter().position(|a| a == "--").unwrap_or(s.args.len());
+    s.args.splice(at..at, ["--message-format=json-render-diagnostics".to_string(), "--quiet".to_string()]);
+    s
+}
+
+/// Executables named in cargo's JSON messages (`compiler-artifact` with `executable`).
+pub fn executables_from_json(stdout: &[u8]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = String::from_utf8_lossy(stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["reason"] == "compiler-artifact")
+        .filter_map(|v| v["executable"].as_str().map(PathBuf::from))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Runs the artifact step for `build` and returns the executables it built.
+pub fn list(build: &Step, log: &Path) -> Result<Vec<PathBuf>> {
+    let step = artifact_step(build);
+    let (outcome, stdout) = exec::run_with_output(&step, Output::Capture(log))?;
+    if !outcome.success() {
+        bail!("listing the build's artifacts failed (see {})", log.display());
+    }
+    Ok(executables_from_json(&stdout))
+}
+
+pub fn sha256_file(path: &Path) -> Result<String> {
+    let mut f = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = std::io::Read::read(&mut f, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// `app` + target → `app-linux-arm64`, keeping `.exe` for Windows.
+pub fn dist_name(artifact: &Path, spec: &TargetSpec) -> String {
+    let stem = artifact.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    match artifact.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext == "exe" => format!("{stem}-{}.{ext}", spec.dist_suffix),
+        _ => format!("{stem}-{}", spec.dist_suffix),
+    }
+}
+
+/// Copies artifacts into `out` under release names and updates `out/SHA256SUMS`.
+pub fn copy_to_dist(artifacts: &[PathBuf], spec: &TargetSpec, out: &Path) -> Result<Vec<(PathBuf, String)>> {
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let sums_path = out.join("SHA256SUMS");
+    let mut sums: Vec<(String, String)> = std::fs::read_to_string(&sums_path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once("  ").map(|(h, n)| (n.to_string(), h.to_string())))
+        .collect();
+    let mut copied = Vec::new();
+    for a in artifacts {
+        let name = dist_name(a, spec);
+        let dest = out.join(&name);
+        std::fs::copy(a, &dest).with_context(|| format!("cannot copy {} to {}", a.display(), dest.display()))?;
+        let hash = sha256_file(&dest)?;
+        sums.retain(|(n, _)| *n != name);
+        sums.push((name, hash.clone()));
+        copied.push((dest, hash));
+    }
+    sums.sort();
+    let text: String = sums.iter().map(|(n, h)| format!("{h}  {n}\n")).collect();
+    std::fs::write(&sums_path, text).with_context(|| format!("cannot write {}", sums_path.display()))?;
+    Ok(copied)
+}

@@ -1,0 +1,136 @@
+//! `crossflake repro`: build the release artifacts twice from clean, in two
+//! directories of different paths, with deterministic settings, and compare.
+use crate::artifacts;
+use crate::exec::{self, Output};
+use crate::host::{CargoCommand, CargoRequest};
+use crate::matrix::Planner;
+use crate::targets::TargetSpec;
+use anyhow::{bail, Context, Result};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The settings that make two builds in different places comparable.
+pub fn deterministic_env(
+    copy: &Path,
+    cargo_home: &Path,
+    epoch: &str,
+    inherited_rustflags: &str,
+) -> BTreeMap<String, String> {
+    let mut flags =
+        format!("--remap-path-prefix={}=/build --remap-path-prefix={}=/cargo", copy.display(), cargo_home.display());
+    if !inherited_rustflags.is_empty() {
+        flags = format!("{inherited_rustflags} {flags}");
+    }
+    [("RUSTFLAGS", flags), ("SOURCE_DATE_EPOCH", epoch.to_string()), ("CARGO_INCREMENTAL", "0".into())]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// Copies a crate tree, leaving out build output and VCS data.
+pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" || name == ".git" || name == "result" {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else if ty.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src)?, &dst)?;
+        } else {
+            std::fs::copy(&src, &dst).with_context(|| format!("cannot copy {}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// One clean release build of a copy of the crate; returns artifact name → SHA-256.
+fn build_copy(
+    planner: &Planner,
+    spec: &TargetSpec,
+    base: &CargoRequest,
+    crate_dir: &Path,
+    copy: &Path,
+    epoch: &str,
+) -> Result<BTreeMap<String, (PathBuf, String)>> {
+    copy_tree(crate_dir, copy)?;
+    let mut req = base.clone();
+    req.command = Some(CargoCommand::Build);
+    req.release = true;
+    req.cwd = copy.to_path_buf();
+    req.manifest_path = None;
+    req.target_dir = Some(copy.join("target"));
+    let plan = planner(spec, &req)?;
+    let mut step = plan.steps[0].clone();
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_default();
+    let inherited = std::env::var("RUSTFLAGS").unwrap_or_default();
+    step.env.extend(deterministic_env(copy, &cargo_home, epoch, &inherited));
+    let log = copy.with_extension("log");
+    let (outcome, _) = exec::run_with_output(&step, Output::Log(&log))?;
+    if !outcome.success() {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        bail!(
+            "the build in {} failed ({:?}); last lines of {}:\n{}",
+            copy.display(),
+            outcome.ending,
+            log.display(),
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
+    let mut out = BTreeMap::new();
+    for a in artifacts::list(&step, &log)? {
+        let name = a.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let hash = artifacts::sha256_file(&a)?;
+        out.insert(name, (a, hash));
+    }
+    if out.is_empty() {
+        bail!("the build of {} produced no executable to compare", copy.display());
+    }
+    Ok(out)
+}
+
+pub struct ReproReport {
+    pub identical: Vec<(String, String)>,
+    pub different: Vec<(String, String, String)>,
+    pub dirs: (PathBuf, PathBuf),
+}
+
+/// Builds twice and compares every executable by SHA-256.
+pub fn run(
+    planner: &Planner,
+    spec: &TargetSpec,
+    base: &CargoRequest,
+    crate_dir: &Path,
+    keep: bool,
+) -> Result<ReproReport> {
+    let tmp = tempfile::Builder::new().prefix("crossflake-repro-").tempdir()?;
+    let name = crate_dir.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "crate".into());
+    let (a, b) = (tmp.path().join("a").join(&name), tmp.path().join("second-build").join(&name));
+    let epoch = exec::capture("git", &["-C", &crate_dir.display().to_string(), "log", "-1", "--format=%ct"])
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "1".into());
+    let first = build_copy(planner, spec, base, crate_dir, &a, &epoch)?;
+    let second = build_copy(planner, spec, base, crate_dir, &b, &epoch)?;
+    let mut report = ReproReport { identical: vec![], different: vec![], dirs: (a.clone(), b.clone()) };
+    for (name, (_, h1)) in &first {
+        match second.get(name) {
+            Some((_, h2)) if h1 == h2 => report.identical.push((name.clone(), h1.clone())),
+            Some((_, h2)) => report.different.push((name.clone(), h1.clone(), h2.clone())),
+            None => report.different.push((name.clone(), h1.clone(), "missing in the second build".into())),
+        }
+    }
+    if keep {
+        let kept = tmp.keep();
+        report.dirs = (kept.join("a").join(&name), kept.join("second-build").join(&name));
+    }
+    Ok(report)
+}

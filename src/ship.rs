@@ -1,0 +1,204 @@
+//! The commands that ship: `matrix`, `repro` and `dist` (argument handling
+//! and reporting; the work is in matrix.rs, repro.rs and artifacts.rs).
+use crate::app::{choose_backend, execute, plan_with};
+use crate::artifacts;
+use crate::cli::{BuildArgs, DistOpts, MatrixOpts, ReproOpts};
+use crate::host::{CargoCommand, CargoRequest};
+use crate::hostenv::HostEnv;
+use crate::matrix::{self, MatrixJob, Planner, TargetResult};
+use crate::plan::Plan;
+use crate::progress::Progress;
+use crate::report::Reporter;
+use crate::repro;
+use crate::targets::{Registry, TargetSpec};
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+/// The crate's directory: the manifest's, else the nearest Cargo.toml upward from `cwd`.
+pub fn crate_dir(manifest: &Option<PathBuf>, cwd: &Path) -> Result<PathBuf> {
+    if let Some(m) = manifest {
+        let m = std::fs::canonicalize(m).with_context(|| format!("cannot find the manifest {}", m.display()))?;
+        return Ok(m.parent().unwrap_or(Path::new("/")).to_path_buf());
+    }
+    cwd.ancestors().find(|d| d.join("Cargo.toml").is_file()).map(Path::to_path_buf).with_context(|| {
+        format!("no Cargo.toml in {} or above; run from a crate directory or pass --manifest-path", cwd.display())
+    })
+}
+
+fn base_request(b: &BuildArgs, dir: &Path, release: bool, timeout: Option<u64>) -> CargoRequest {
+    CargoRequest {
+        release,
+        package: b.package.clone(),
+        features: b
+            .features
+            .iter()
+            .flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
+            .collect(),
+        no_default_features: b.no_default_features,
+        toolchain: b.toolchain.clone(),
+        timeout_secs: timeout,
+        cwd: dir.to_path_buf(),
+        ..Default::default()
+    }
+}
+
+/// A planner for the chosen (or per-target automatic) backend.
+fn planner<'a>(
+    env: &'a HostEnv,
+    registry: &'a Registry,
+    b: &'a BuildArgs,
+    reporter: &'a Reporter,
+) -> impl Fn(&TargetSpec, &CargoRequest) -> Result<Plan> + Sync + 'a {
+    move |spec, req| {
+        let backend = choose_backend(env, spec, req, b.backend, &b.nix, reporter);
+        plan_with(backend, env, registry, spec, req, &b.nix, false, reporter)
+    }
+}
+
+pub fn matrix(
+    registry: &Registry,
+    reporter: &Reporter,
+    manifest: &Option<PathBuf>,
+    cwd: PathBuf,
+    o: MatrixOpts,
+) -> Result<i32> {
+    let dir = crate_dir(manifest, &cwd)?;
+    let specs: Vec<TargetSpec> = if o.targets.is_empty() {
+        matrix::default_targets(registry, matrix::crate_kind(&dir)).into_iter().cloned().collect()
+    } else {
+        o.targets.iter().map(|t| registry.resolve_any(t.trim())).collect::<Result<_>>()?
+    };
+    let env = HostEnv::probe(&dir);
+    let plan_fn = planner(&env, registry, &o.build, reporter);
+    let job = MatrixJob {
+        planner: &plan_fn as &Planner,
+        base: base_request(&o.build, &dir, o.release, o.timeout),
+        target_root: o.target_dir.clone().unwrap_or_else(|| dir.join("target/crossflake-matrix")),
+        dist: o.dist.clone(),
+    };
+    let refs: Vec<&TargetSpec> = specs.iter().collect();
+    if o.dry_run {
+        for spec in &refs {
+            for cmd in [CargoCommand::Build, CargoCommand::Test] {
+                let mut req = job.base.clone();
+                req.command = Some(cmd);
+                req.target_dir = Some(job.target_root.join(&spec.name));
+                match (job.planner)(spec, &req) {
+                    Ok(p) => reporter.plan(&p, true),
+                    Err(e) => reporter.info(&format!("{}: would be skipped: {e:#}", spec.name)),
+                }
+            }
+        }
+        return Ok(0);
+    }
+    let jobs = o.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let names: Vec<&str> = refs.iter().map(|s| s.name.as_str()).collect();
+    reporter.info(&format!(
+        "matrix for {} over {} target(s) with {jobs} job(s): {}",
+        dir.display(),
+        refs.len(),
+        names.join(", ")
+    ));
+    let progress = Progress::new(reporter.json(), refs.len());
+    let results = matrix::run(&job, &refs, jobs, &progress)?;
+    report_matrix(reporter, &results);
+    if let Some(sig) = crate::exec::interrupted() {
+        return Ok(128 + sig);
+    }
+    Ok(if results.iter().any(TargetResult::failed) { 1 } else { 0 })
+}
+
+fn report_matrix(reporter: &Reporter, results: &[TargetResult]) {
+    if reporter.json() {
+        let passed = results.iter().filter(|r| r.passed()).count();
+        let failed = results.iter().filter(|r| r.failed()).count();
+        let summary = serde_json::json!({"event": "matrix-summary", "passed": passed, "failed": failed,
+            "skipped": results.len() - passed - failed, "results": results});
+        println!("{summary}");
+        return;
+    }
+    for r in results.iter().filter(|r| r.failed()) {
+        let text = std::fs::read_to_string(&r.log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(25).collect();
+        eprintln!("--- {} failed; last lines of {}:", r.target, r.log.display());
+        for l in tail.iter().rev() {
+            eprintln!("{l}");
+        }
+    }
+    print!("{}", matrix::table(results));
+}
+
+pub fn repro(
+    registry: &Registry,
+    reporter: &Reporter,
+    manifest: &Option<PathBuf>,
+    cwd: PathBuf,
+    o: ReproOpts,
+) -> Result<i32> {
+    let spec = registry.resolve_any(&o.target)?;
+    let dir = crate_dir(manifest, &cwd)?;
+    let env = HostEnv::probe(&dir);
+    let mut base = base_request(&o.build, &dir, true, None);
+    // Both copies must use the toolchain the crate pins, though they live elsewhere.
+    if base.toolchain.is_none() {
+        base.toolchain = crate::host::choose_toolchain(&env, &spec, None).ok().map(|(tc, _, _)| tc.name.clone());
+    }
+    let plan_fn = planner(&env, registry, &o.build, reporter);
+    reporter.info(&format!(
+        "repro {}: two clean release builds of {} in different directories",
+        spec.name,
+        dir.display()
+    ));
+    let report = repro::run(&plan_fn, &spec, &base, &dir, o.keep)?;
+    if reporter.json() {
+        println!(
+            "{}",
+            serde_json::json!({"event": "repro", "target": spec.name,
+            "identical": report.different.is_empty(), "same": report.identical, "different": report.different})
+        );
+    } else {
+        for (name, h) in &report.identical {
+            println!("identical  {name}  sha256:{h}");
+        }
+        for (name, a, b) in &report.different {
+            println!("DIFFERENT  {name}  first sha256:{a}  second sha256:{b}");
+        }
+        if o.keep {
+            println!("builds kept in {} and {}", report.dirs.0.display(), report.dirs.1.display());
+        }
+        println!("repro {}: {}", spec.name, if report.different.is_empty() { "identical" } else { "NOT reproducible" });
+    }
+    Ok(if report.different.is_empty() { 0 } else { 1 })
+}
+
+pub fn dist(
+    registry: &Registry,
+    reporter: &Reporter,
+    manifest: &Option<PathBuf>,
+    cwd: PathBuf,
+    o: DistOpts,
+) -> Result<i32> {
+    let spec = registry.resolve_any(&o.target)?;
+    let dir = crate_dir(manifest, &cwd)?;
+    let env = HostEnv::probe(&dir);
+    let mut req = base_request(&o.build, &dir, true, None);
+    req.command = Some(CargoCommand::Build);
+    req.manifest_path = manifest.clone();
+    let plan = planner(&env, registry, &o.build, reporter)(&spec, &req)?;
+    reporter.plan(&plan, false);
+    let code = execute(&plan, reporter)?;
+    if code != 0 {
+        return Ok(code);
+    }
+    let log = tempfile::NamedTempFile::new()?;
+    let found = artifacts::list(&plan.steps[0], log.path())?;
+    if found.is_empty() {
+        bail!("the release build of {} produced no executable to ship", dir.display());
+    }
+    let out = if o.out.is_absolute() { o.out.clone() } else { cwd.join(&o.out) };
+    for (path, hash) in artifacts::copy_to_dist(&found, &spec, &out)? {
+        println!("{hash}  {}", path.display());
+    }
+    reporter.info(&format!("wrote {}", out.join("SHA256SUMS").display()));
+    Ok(0)
+}
