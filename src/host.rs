@@ -140,7 +140,8 @@ fn describe(src: StdSource, triple: &str) -> String {
 
 /// The value of `CARGO_TARGET_<T>_RUNNER`: this launcher's `runner` subcommand.
 pub fn runner_command(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest) -> String {
-    let mut s = format!("{} runner --target {}", env.self_exe.display(), spec.name);
+    let target = spec.custom_json.as_deref().unwrap_or(&spec.name);
+    let mut s = format!("{} runner --target {target}", env.self_exe.display());
     if let Some(t) = req.timeout_secs {
         s += &format!(" --timeout {t}");
     }

@@ -193,9 +193,12 @@ fn missing_linker_names_the_package_and_the_nix_shell() {
     env.extra_tools.remove("riscv64-linux-gnu-gcc");
     let err = host::plan(&env, reg.resolve("rv64").unwrap(), &req(CargoCommand::Build), None).unwrap_err();
     let missing = err.downcast_ref::<MissingTool>().expect("a MissingTool error");
-    assert_eq!(missing.packages, ["gcc-riscv64-linux-gnu"]);
+    assert_eq!(missing.packages, ["gcc-riscv64-linux-gnu", "g++-riscv64-linux-gnu", "libc6-dev-riscv64-cross"]);
     let msg = err.to_string();
-    assert!(msg.contains("sudo apt-get install gcc-riscv64-linux-gnu"), "{msg}");
+    assert!(
+        msg.contains("sudo apt-get install gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross"),
+        "{msg}"
+    );
     assert!(msg.contains("nix develop .#riscv64"), "{msg}");
 }
 

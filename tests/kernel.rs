@@ -1,0 +1,113 @@
+//! The sample kernel booted and tested under qemu-system through the
+//! launcher: passing tests, a failing test, a hang, GDB, any ELF, custom JSON.
+mod common;
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn kernel() -> std::path::PathBuf {
+    root().join("examples/kernel")
+}
+
+fn kernel_test(target: &str, extra: &[&str]) -> std::process::Output {
+    let td = shared_target_dir();
+    let mut args = vec!["test", "--target", target, "--backend", "host", "--target-dir", td.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    crossflake(&args, &kernel())
+}
+
+#[test]
+fn kernel_tests_pass_on_riscv64_and_aarch64() {
+    for (target, qemu) in [("riscv64-none", "qemu-system-riscv64"), ("aarch64-none", "qemu-system-aarch64")] {
+        require_tool(qemu);
+        let o = kernel_test(target, &[]);
+        let out = text(&o);
+        assert!(o.status.success(), "{target}: {out}");
+        assert!(out.contains("test alloc_vec ... ok") && out.matches(" ... ok").count() >= 8, "{target}: {out}");
+        assert!(!out.contains("FAILED"), "{target}: {out}");
+    }
+}
+
+#[test]
+fn a_failing_kernel_test_fails_with_its_message() {
+    require_tool("qemu-system-riscv64");
+    let o = kernel_test("riscv64-none", &["--features", "demo-fail", "--test", "demo_fail"]);
+    let out = text(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(out.contains("FAILED: expected 4, got 5"), "{out}");
+}
+
+#[test]
+fn a_hung_kernel_is_killed_at_the_timeout() {
+    require_tool("qemu-system-aarch64");
+    let start = Instant::now();
+    let o = kernel_test("aarch64-none", &["--features", "demo-hang", "--test", "demo_hang", "--timeout", "3"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(124), "{out}");
+    assert!(out.contains("timed out after 3 s"), "{out}");
+    assert!(start.elapsed() < Duration::from_secs(90));
+    std::thread::sleep(Duration::from_millis(200));
+    let left: Vec<_> = processes_matching("qemu-system-aarch64").into_iter().filter(|l| l.contains("demo_hang")).collect();
+    assert!(left.is_empty(), "qemu left running: {left:?}");
+}
+
+/// Builds the kernel binary for `triple` and returns its path.
+fn built_kernel(target: &str, triple: &str) -> std::path::PathBuf {
+    let td = shared_target_dir();
+    let o = crossflake(&["build", "--target", target, "--backend", "host", "--target-dir", td.to_str().unwrap()], &kernel());
+    assert!(o.status.success(), "{}", text(&o));
+    td.join(triple).join("debug/kernel")
+}
+
+#[test]
+fn the_runner_boots_any_elf_and_maps_exit_codes() {
+    require_tool("qemu-system-riscv64");
+    let elf = built_kernel("riscv64-none", "riscv64gc-unknown-none-elf");
+    // Copied elsewhere: the runner needs nothing but the ELF.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("my-kernel.elf");
+    std::fs::copy(&elf, &copy).unwrap();
+    let o = crossflake(&["runner", "--target", "riscv64gc-unknown-none-elf", copy.to_str().unwrap()], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("crossflake sample kernel"), "{}", text(&o));
+    let o = crossflake(&["runner", "--target", "riscv64-none", "/etc/hostname"], dir.path());
+    assert_ne!(o.status.code(), Some(0), "a file that is not a kernel must not pass: {}", text(&o));
+}
+
+#[test]
+fn gdb_attaches_to_a_halted_kernel() {
+    require_tool("qemu-system-aarch64");
+    require_tool("gdb-multiarch");
+    let elf = built_kernel("aarch64-none", "aarch64-unknown-none");
+    let port = "47311";
+    let mut runner = Command::new(bin())
+        .args(["runner", "--target", "aarch64-none", "--gdb", port, elf.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    let gdb = Command::new("gdb-multiarch")
+        .args(["-batch", "-ex", &format!("target remote :{port}"), "-ex", "info registers pc", "-ex", "continue"])
+        .arg(&elf)
+        .output()
+        .unwrap();
+    let gdb_out = String::from_utf8_lossy(&gdb.stdout).to_string();
+    let status = runner.wait().unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(runner.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert!(err.contains(&format!("target remote :{port}")), "the runner prints the gdb command: {err}");
+    assert!(gdb_out.contains("pc "), "gdb read the halted CPU's pc: {gdb_out}");
+    assert_eq!(status.code(), Some(0), "the kernel ran to completion after `continue`: {err}\n{gdb_out}");
+}
+
+#[test]
+fn custom_target_json_builds_with_build_std_and_boots() {
+    require_tool("qemu-system-riscv64");
+    let json = root().join("targets/custom/riscv64imac-crossflake-none-elf.json");
+    let o = kernel_test(json.to_str().unwrap(), &["--test", "basic"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("is built from rust-src (-Zbuild-std)"), "{out}");
+    assert!(out.contains("test alloc_vec ... ok"), "{out}");
+}
