@@ -47,14 +47,18 @@ fn a_hung_kernel_is_killed_at_the_timeout() {
     assert!(out.contains("timed out after 3 s"), "{out}");
     assert!(start.elapsed() < Duration::from_secs(90));
     std::thread::sleep(Duration::from_millis(200));
-    let left: Vec<_> = processes_matching("qemu-system-aarch64").into_iter().filter(|l| l.contains("demo_hang")).collect();
+    let left: Vec<_> =
+        processes_matching("qemu-system-aarch64").into_iter().filter(|l| l.contains("demo_hang")).collect();
     assert!(left.is_empty(), "qemu left running: {left:?}");
 }
 
 /// Builds the kernel binary for `triple` and returns its path.
 fn built_kernel(target: &str, triple: &str) -> std::path::PathBuf {
     let td = shared_target_dir();
-    let o = crossflake(&["build", "--target", target, "--backend", "host", "--target-dir", td.to_str().unwrap()], &kernel());
+    let o = crossflake(
+        &["build", "--target", target, "--backend", "host", "--target-dir", td.to_str().unwrap()],
+        &kernel(),
+    );
     assert!(o.status.success(), "{}", text(&o));
     td.join(triple).join("debug/kernel")
 }

@@ -56,7 +56,10 @@ fn hello_passes_on_aarch64_musl_under_qemu() {
 fn hello_builds_for_windows() {
     require_tool("x86_64-w64-mingw32-gcc");
     let td = shared_target_dir();
-    let o = crossflake(&["build", "--target", "win64", "--backend", "host", "--target-dir", td.to_str().unwrap()], &hello());
+    let o = crossflake(
+        &["build", "--target", "win64", "--backend", "host", "--target-dir", td.to_str().unwrap()],
+        &hello(),
+    );
     assert!(o.status.success(), "{}", text(&o));
     let exe = td.join("x86_64-pc-windows-gnu/debug/hello.exe");
     let bytes = std::fs::read(&exe).unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
@@ -94,7 +97,10 @@ fn cdemo_links_a_pkg_config_library_where_debian_has_it() {
         let o = test_in(&root().join("examples/cdemo"), target, &["--features", "system-lib"]);
         let out = text(&o);
         assert!(o.status.success(), "{target}: {out}");
-        assert!(out.contains("test linked_liblzma_matches_pkg_config ... ok"), "{target}: the liblzma tests should have run: {out}");
+        assert!(
+            out.contains("test linked_liblzma_matches_pkg_config ... ok"),
+            "{target}: the liblzma tests should have run: {out}"
+        );
     }
 }
 
