@@ -165,6 +165,7 @@ pub struct CargoOpts {
     /// Target name, alias or triple (see `crossflake targets`).
     #[arg(long, short = 't', value_name = "T")]
     pub target: String,
+    /// Build with the release profile.
     #[arg(long)]
     pub release: bool,
     /// host: the machine's cross tools; nix: the flake's dev shell for the target.
@@ -187,8 +188,10 @@ pub struct CargoOpts {
     /// Cargo features to enable (comma or space separated, repeatable).
     #[arg(long, short = 'F', value_name = "FEATURES")]
     pub features: Vec<String>,
+    /// Enable all features (cargo --all-features).
     #[arg(long)]
     pub all_features: bool,
+    /// Do not enable the default feature (cargo --no-default-features).
     #[arg(long)]
     pub no_default_features: bool,
     /// Only this binary (cargo --bin; repeatable).

@@ -18,3 +18,4 @@ pub mod runner;
 pub mod sdk;
 pub mod ship;
 pub mod targets;
+pub mod wine;

@@ -68,7 +68,9 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             s
         }
         Runner::Wine { .. } => {
-            Step::new(&label, "wine").env("WINEDEBUG", "-all").arg(prog).args(req.args.iter().cloned())
+            let mut s = Step::new(&label, "wine").arg(prog).args(req.args.iter().cloned());
+            s.env.extend(crate::wine::env(&crate::wine::prefix_dir()));
+            s
         }
         Runner::None { reason } => bail!("cannot run {prog} for {}: {reason}", spec.name),
     };
@@ -125,8 +127,28 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
             gdb_hint(spec, &req.program, port)
         );
     }
+    let wine_prefix = step.env.get("WINEPREFIX").map(std::path::PathBuf::from);
+    if let Some(prefix) = &wine_prefix {
+        if let Err(e) = crate::wine::ensure_prefix(prefix) {
+            eprintln!("crossflake runner: {e:#}");
+            return Ok(EXIT_CANNOT_RUN);
+        }
+    }
+    let wine_prefix = step.env.get("WINEPREFIX").map(std::path::PathBuf::from);
+    if let Some(prefix) = &wine_prefix {
+        if let Err(e) = crate::wine::ensure_prefix(prefix) {
+            eprintln!("crossflake runner: {e:#}");
+            return Ok(EXIT_CANNOT_RUN);
+        }
+    }
     exec::install_signal_handlers();
     let outcome = exec::run_isolated(&step)?;
+    if let (Some(prefix), Ending::TimedOut) = (&wine_prefix, outcome.ending) {
+        crate::wine::kill_prefix(prefix);
+    }
+    if let (Some(prefix), Ending::TimedOut) = (&wine_prefix, outcome.ending) {
+        crate::wine::kill_prefix(prefix);
+    }
     let code = exit_code(spec, outcome.ending);
     if outcome.ending == Ending::TimedOut {
         let secs = step.timeout_secs.unwrap_or(0);

@@ -311,6 +311,9 @@ fn runner_plans_per_target() {
     assert_eq!(s.timeout_secs, None, "a debug session is not timed");
     let s = line("windows", &rreq("/t/a.exe"));
     assert_eq!((s.program.as_str(), s.env["WINEDEBUG"].as_str()), ("wine", "-all"));
+    assert_eq!(s.args, ["/t/a.exe", "--x"]);
+    assert!(s.env["WINEPREFIX"].ends_with("crossflake/wine-prefix"), "{:?}", s.env);
+    assert_eq!(s.env["WINEDLLOVERRIDES"], "mscoree,mshtml=;winemenubuilder.exe=d");
     let mut st = rreq("/t/a");
     st.strace = true;
     st.timeout_secs = Some(7);

@@ -67,6 +67,12 @@ fn hello_builds_for_windows() {
 }
 
 #[test]
+fn hello_passes_on_windows_under_wine() {
+    require_tool("x86_64-w64-mingw32-gcc");
+    hello_passes_on("windows", "wine");
+}
+
+#[test]
 fn hello_runs_under_qemu_with_strace() {
     require_tool("qemu-aarch64");
     let td = shared_target_dir();
