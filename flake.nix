@@ -1,0 +1,46 @@
+{
+  description = "crossflake: hermetic Rust cross-compilation shells, packages and QEMU checks";
+
+  inputs = {
+    # A stable release; flake.lock pins the revision.
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
+    rust-overlay = {
+      url = "github:oxalica/rust-overlay";
+      inputs.nixpkgs.follows = "nixpkgs";
+    };
+  };
+
+  # Everything lives in nix/ (one function per file, registered in
+  # nix/default.nix); the target list is targets/*.toml (nix/targets.nix).
+  outputs = { self, nixpkgs, rust-overlay }:
+    let
+      inherit (nixpkgs) lib;
+      systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
+      forAllSystems = f: lib.genAttrs systems (system: f (import ./nix {
+        pkgs = nixpkgs.legacyPackages.${system};
+        inherit rust-overlay;
+      }).outputs);
+    in
+    {
+      lib = import ./nix/lib.nix { inherit rust-overlay; };
+      overlays.default = import ./nix/overlay.nix { inherit rust-overlay; };
+
+      devShells = forAllSystems (o: o.devShells);
+      packages = forAllSystems (o: o.packages);
+      checks = forAllSystems (o: o.checks);
+      # `nix fmt`: nixpkgs-fmt, also what checks.nix-format runs.
+      formatter = lib.genAttrs systems (system: nixpkgs.legacyPackages.${system}.nixpkgs-fmt);
+
+      templates = {
+        app = {
+          path = ./templates/app;
+          description = "A Rust program with crossflake's cross shells (nix develop .#aarch64)";
+        };
+        kernel = {
+          path = ./templates/kernel;
+          description = "A bare-metal riscv64 kernel, built and booted under QEMU by nix flake check";
+        };
+        default = self.templates.app;
+      };
+    };
+}

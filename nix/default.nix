@@ -1,0 +1,54 @@
+# Registers crossflake's Nix functions, one per file (crane-style), in a
+# package scope over `pkgs` (lib.makeScope, lib/customisation.nix): each file
+# is called with callPackage, so it names what it needs from pkgs or from
+# this scope.
+#
+#   (import ./nix { inherit pkgs; }).mkCrossShells { targetLibs = p: [ p.zlib ]; }
+{ pkgs
+, # The pinned toolchain; by default rust-toolchain.toml read by rust-overlay
+  # (its rust-bin from an overlay on pkgs, or rust-overlay.lib.mkRustBin).
+  toolchain ? null
+, rust-overlay ? null
+, # Source of the launcher (the repository root).
+  src ? ../.
+, targets ? import ./targets.nix { }
+}:
+let
+  rustBin =
+    if pkgs ? rust-bin then pkgs.rust-bin
+    else if rust-overlay != null then rust-overlay.lib.mkRustBin { } pkgs
+    else throw "crossflake: pkgs has no rust-bin; apply rust-overlay's overlay or pass `toolchain`.";
+in
+pkgs.lib.makeScope pkgs.newScope (self: {
+  inherit targets src;
+  # rust-overlay lib/rust-bin.nix: fromRustupToolchainFile reads [toolchain].
+  toolchain = if toolchain != null then toolchain else rustBin.fromRustupToolchainFile (src + "/rust-toolchain.toml");
+  # pkgs/development/compilers/rust/make-rust-platform.nix: { rustc, cargo }.
+  rustPlatform = pkgs.makeRustPlatform { cargo = self.toolchain; rustc = self.toolchain; };
+
+  # Shells
+  mkCrossEnv = self.callPackage ./mkCrossEnv.nix { };
+  mkCrossShell = self.callPackage ./mkCrossShell.nix { };
+  mkCrossShells = self.callPackage ./mkCrossShells.nix { };
+
+  # macOS from Linux
+  macosSdk = self.callPackage ./macosSdk.nix { };
+  mkOsxcross = self.callPackage ./osxcross.nix { };
+  osxcross = self.mkOsxcross { };
+
+  # Runners and builds
+  qemuRunner = self.callPackage ./qemuRunner.nix { };
+  buildCargoTarget = self.callPackage ./buildCargoTarget.nix { };
+  crossHello = self.callPackage ./crossHello.nix { };
+  kernel = self.callPackage ./kernel.nix { };
+  crossflake = self.callPackage ./crossflake.nix { };
+
+  # Checks
+  crossHelloTest = self.callPackage ./crossHelloTest.nix { };
+  kernelTest = self.callPackage ./kernelTest.nix { };
+  cargoLint = self.callPackage ./cargoLint.nix { };
+  nixFormatCheck = self.callPackage ./nixFormatCheck.nix { };
+
+  # Per-system flake outputs, assembled from the functions above.
+  outputs = self.callPackage ./outputs.nix { };
+})

@@ -1,0 +1,16 @@
+# kernel: examples/kernel (a no_std workspace) built hermetically for a
+# bare-metal target with the pinned toolchain's prebuilt core; linked by
+# rust-lld with the crate's own linker script (its build.rs).
+# packages.kernel-<arch>: $out/kernel.elf, bootable with
+#   <qemu_system> <[runner] args of targets/<name>.toml> -kernel result/kernel.elf
+{ src, buildCargoTarget }:
+{ spec }:
+buildCargoTarget {
+  pname = "kernel-${spec.name}";
+  src = src + "/examples/kernel";
+  inherit spec;
+  cargoCommand = "build --release --bin kernel";
+  installPhase = ''
+    install -Dm644 target/${spec.rust_triple}/release/kernel $out/kernel.elf
+  '';
+}

@@ -1,0 +1,82 @@
+# mkCrossEnv: what one target needs in a shell or a build: cargo's linker and
+# runner, the cc crate's CC_/CXX_/AR_<t>, pkg-config for the target's own
+# libraries, and the tools to put on PATH. Returns { spec, env, packages,
+# runner, canRun, libs }.
+#
+# nixpkgs sources read for this file:
+# - lib/systems/default.nix: elaborate, canExecute, emulator, emulatorAvailable
+#   (wine from winePackagesFor "wine64", qemu-user `qemu-<arch>`).
+# - lib/systems/examples.nix: the `nixpkgs_example` names.
+# - pkgs/build-support/bintools-wrapper/default.nix: `${targetPrefix}ar` links.
+# - pkgs/build-support/pkg-config-wrapper/default.nix: passthru.pkg-config.
+# - pkgs/os-specific/windows/default.nix: windows.pthreads.
+{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross }:
+{ spec
+, # p: [ p.zlib ], or { <target name> = p: [ ... ]; }; p is the target's pkgsCross set.
+  targetLibs ? (p: [ ])
+, # Runner for bare-metal targets (cargo appends the ELF path).
+  bareMetalRunner ? (s: "crossflake runner --target ${s.name}")
+, # { version; sha256 or hash; } of a macOS SDK (see macosSdk.nix), for
+  # darwin targets on a non-macOS host.
+  macosSdk ? { }
+}:
+let
+  host = pkgs.stdenv.hostPlatform;
+  example = lib.systems.examples.${spec.nixpkgs_example} or (throw
+    "crossflake: targets/${spec.name}.toml: nixpkgs_example = \"${spec.nixpkgs_example}\" is not in lib.systems.examples.");
+  platform = lib.systems.elaborate example;
+  native = platform.config == host.config;
+  bare = spec.kind == "bare-metal";
+  osx = platform.isDarwin && !host.isDarwin;
+  cross = if native then pkgs else pkgs.pkgsCross.${spec.nixpkgs_example};
+  cc = cross.stdenv.cc;
+  T = spec.cargo_env;
+  t = spec.cc_env;
+
+  libsFn = if builtins.isFunction targetLibs then targetLibs else targetLibs.${spec.name} or (p: [ ]);
+  libs = if bare || osx then [ ] else libsFn cross;
+  pcPath = lib.concatMapStringsSep ":" (p: "${lib.getDev p}/lib/pkgconfig:${lib.getDev p}/share/pkgconfig") libs;
+  # wine builds for x86 Linux only; qemu-user needs a Linux host (lib's emulator).
+  wineOk = host.isLinux && host.isx86;
+  emulator =
+    if spec.runner.type == "none" || (platform.isWindows && !wineOk) then null
+    else if host.canExecute platform then null
+    else if cross.stdenv.hostPlatform.emulatorAvailable cross.buildPackages
+    then cross.stdenv.hostPlatform.emulator cross.buildPackages
+    else null;
+  runner = if bare then bareMetalRunner spec else emulator;
+
+  osxcross = mkOsxcross macosSdk;
+  tool = name: if osx then "${osxcross}/bin/${spec.rust_triple}-${name}" else "${cc}/bin/${cc.targetPrefix}${name}";
+  pthreads = cross.windows.pthreads;
+in
+{
+  inherit spec runner libs;
+  # Whether this build machine can run the target's programs (natively or
+  # under the emulator): the hello checks exist only for these.
+  canRun = spec.runner.type != "none" && !osx && (runner != null || host.canExecute platform);
+  env = {
+    "CC_${t}" = tool (if osx then "clang" else "cc");
+    "CXX_${t}" = tool (if osx then "clang++" else "c++");
+    "AR_${t}" = if osx then tool "ar" else "${cc.bintools}/bin/${cc.targetPrefix}ar";
+    # pkg-config crate: PKG_CONFIG*_<target_with_underscores> beat the plain vars.
+    "PKG_CONFIG_${t}" = "${pkg-config.pkg-config}/bin/pkg-config";
+    "PKG_CONFIG_PATH_${t}" = pcPath;
+    "PKG_CONFIG_LIBDIR_${t}" = pcPath;
+    "PKG_CONFIG_ALLOW_CROSS_${t}" = "1";
+  }
+  # Bare-metal targets keep rustc's default linker (rust-lld).
+  // lib.optionalAttrs (!bare) { "CARGO_TARGET_${T}_LINKER" = tool (if osx then "clang" else "cc"); }
+  // lib.optionalAttrs (runner != null) { "CARGO_TARGET_${T}_RUNNER" = runner; }
+  // lib.optionalAttrs platform.isWindows {
+    "CARGO_TARGET_${T}_RUSTFLAGS" = "-L native=${pthreads}/lib";
+    WINEPATH = "${pthreads}/bin";
+    WINEDEBUG = "-all";
+  }
+  // lib.optionalAttrs osx {
+    SDKROOT = osxcross.sdkroot;
+    MACOSX_DEPLOYMENT_TARGET = spec.macos_deployment_target or "11.0";
+  };
+  packages = lib.optional (!native && !osx) cc ++ lib.optional osx osxcross
+    ++ lib.optional (platform.isWindows && emulator != null) (winePackagesFor "wine64").minimal;
+}

@@ -1,0 +1,19 @@
+# nixFormatCheck: every .nix file of the repository is formatted by
+# nixpkgs-fmt (pkgs/by-name/ni/nixpkgs-fmt, 1.3.0 in nixos-25.11), the same
+# program as the flake's `formatter` (`nix fmt`).
+{ lib, src, runCommand, nixpkgs-fmt }:
+let
+  fs = lib.fileset;
+  nixFiles = fs.toSource {
+    root = src;
+    # tests/fixtures belongs to the launcher's tests and may be malformed on purpose.
+    fileset = fs.difference (fs.fileFilter (f: f.hasExt "nix") src) (fs.maybeMissing (src + "/tests/fixtures"));
+  };
+in
+runCommand "crossflake-nix-format" { nativeBuildInputs = [ nixpkgs-fmt ]; } ''
+  cp -r ${nixFiles} src
+  chmod -R u+w src
+  cd src
+  nixpkgs-fmt --check $(find . -name '*.nix' | sort)
+  touch $out
+''

@@ -1,0 +1,59 @@
+# outputs: the per-system flake outputs (devShells, packages, checks), made
+# from the registry in targets/ and the functions of this scope.
+# Hello/kernel builds and all checks are for Linux build machines; on macOS
+# only the shells and the launcher are offered.
+{ lib
+, stdenv
+, src
+, targets
+, mkCrossEnv
+, mkCrossShells
+, mkOsxcross
+, crossflake
+, qemuRunner
+, crossHello
+, crossHelloTest
+, kernel
+, kernelTest
+, cargoLint
+, nixFormatCheck
+}:
+let
+  specs = builtins.attrValues targets;
+  isApple = s: lib.hasSuffix "-apple-darwin" s.rust_triple;
+  std = lib.filter (s: s.kind == "std" && !(isApple s)) specs;
+  bare = lib.filter (s: s.kind == "bare-metal") specs;
+  runnable = lib.filter (s: (mkCrossEnv { spec = s; }).canRun) std;
+  # kernel-riscv64 for riscv64-none, kernel-aarch64 for aarch64-none.
+  kernelName = s: "kernel-" + lib.removeSuffix "-none" s.name;
+  kernels = each (s: lib.nameValuePair (kernelName s) (kernel { spec = s; })) bare;
+  # Written by `crossflake sdk add` (see macosSdk.nix); optional.
+  sdkFile = src + "/macos-sdk.toml";
+  macosSdk = if builtins.pathExists sdkFile then lib.importTOML sdkFile else { };
+  each = f: xs: lib.listToAttrs (map f xs);
+  linuxOnly = lib.optionalAttrs stdenv.hostPlatform.isLinux;
+in
+{
+  devShells = mkCrossShells { inherit macosSdk; };
+
+  packages = {
+    inherit crossflake;
+    default = crossflake;
+  } // linuxOnly (
+    kernels
+      // each (s: lib.nameValuePair "hello-${s.name}" (crossHello { spec = s; })) std
+      // each (s: lib.nameValuePair "crossflake-qemu-${s.name}" (qemuRunner s)) bare
+      // lib.optionalAttrs (macosSdk ? version) { osxcross = mkOsxcross macosSdk; }
+  );
+
+  checks = linuxOnly (
+    each (s: lib.nameValuePair "hello-${s.name}" (crossHelloTest { spec = s; })) runnable
+    // each (s: lib.nameValuePair "${kernelName s}-boot" (kernelTest { spec = s; kernel = kernels.${kernelName s}; })) bare
+    // {
+      crossflake-unit = cargoLint.unit;
+      crossflake-clippy = cargoLint.clippy;
+      crossflake-rustfmt = cargoLint.rustfmt;
+      nix-format = nixFormatCheck;
+    }
+  );
+}

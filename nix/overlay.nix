@@ -1,0 +1,15 @@
+# overlays.default: the launcher (crossflake), osxcross (its SDK comes from
+# you: without one, building it prints how to add it), the bare-metal runner
+# wrappers (crossflake-qemu-<target>) and the whole scope (crossflakeLib).
+{ rust-overlay }:
+final: prev:
+let
+  scope = import ./. { pkgs = final; inherit rust-overlay; };
+  bare = prev.lib.filterAttrs (_: s: s.kind == "bare-metal") scope.targets;
+in
+{
+  crossflake = scope.crossflake;
+  osxcross = scope.osxcross;
+  crossflakeLib = scope;
+  crossflake-runners = prev.lib.mapAttrs (_: s: scope.qemuRunner s) bare;
+}
