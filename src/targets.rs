@@ -57,14 +57,20 @@ impl Runner {
 #[serde(deny_unknown_fields)]
 pub struct HostTools {
     pub linker: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cxx: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ar: Option<String>,
     /// Root of the target's libc for qemu-user (`-L`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sysroot: Option<String>,
     /// Debian packages that provide the tools above and the runner.
     pub packages: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pkg_config_libdir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
