@@ -132,7 +132,7 @@ fn cargo(
     if o.dry_run {
         return Ok(0);
     }
-    execute(&plan, reporter)
+    execute(&plan, spec, reporter)
 }
 
 /// The backend to use: the one asked for, else Nix when it is on PATH and the
@@ -177,14 +177,19 @@ pub fn plan_with(
 }
 
 /// Runs a plan's steps in order; stops at the first failure and returns its exit code.
-pub fn execute(plan: &Plan, reporter: &Reporter) -> Result<i32> {
+pub fn execute(plan: &Plan, spec: &TargetSpec, reporter: &Reporter) -> Result<i32> {
     exec::install_signal_handlers();
     for step in &plan.steps {
         let events = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
         let mut step = step.clone();
         step.env.insert(EVENTS_ENV.into(), events.path().display().to_string());
-        let outcome = exec::run_foreground(&step)?;
+        let (outcome, collected) = exec::run_collecting(&step, exec::Output::Scan(crate::hints::interesting))?;
         reporter.step_done(&step, &outcome);
+        if !outcome.success() {
+            if let Some(hint) = crate::hints::missing_library_hint(&collected.kept_lines, spec) {
+                reporter.warn(hint.trim_end());
+            }
+        }
         let timeouts = read_timeouts(events.path());
         for t in &timeouts {
             reporter.warn(&format!(

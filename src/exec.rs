@@ -72,7 +72,7 @@ fn command_for(step: &Step) -> Command {
 }
 
 /// Where a step's output goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub enum Output<'a> {
     /// Inherit the launcher's stdout and stderr.
     Inherit,
@@ -80,11 +80,27 @@ pub enum Output<'a> {
     Log(&'a std::path::Path),
     /// stdout captured (returned), stderr appended to this file.
     Capture(&'a std::path::Path),
+    /// Inherit stdout; stderr passed through line by line, keeping the lines
+    /// the predicate picks (returned, for hints).
+    Scan(fn(&str) -> bool),
+}
+
+/// What a step left behind besides its ending.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub stdout: Vec<u8>,
+    pub kept_lines: Vec<String>,
 }
 
 /// Like `run_foreground`, with the output sent where `out` says; returns
 /// captured stdout for `Output::Capture`.
 pub fn run_with_output(step: &Step, out: Output) -> Result<(Outcome, Vec<u8>)> {
+    let (o, c) = run_collecting(step, out)?;
+    Ok((o, c.stdout))
+}
+
+/// Runs a step, sending its output where `out` says, and returns what it collected.
+pub fn run_collecting(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
     let mut cmd = command_for(step);
     let open = |p: &std::path::Path| {
         std::fs::OpenOptions::new()
@@ -102,16 +118,51 @@ pub fn run_with_output(step: &Step, out: Output) -> Result<(Outcome, Vec<u8>)> {
         Output::Capture(p) => {
             cmd.stdout(std::process::Stdio::piped()).stderr(open(p)?);
         }
+        Output::Scan(_) => {
+            cmd.stderr(std::process::Stdio::piped());
+            // cargo sees a pipe now: keep its colours and progress bar for a terminal.
+            // SAFETY: isatty only inspects the descriptor.
+            if unsafe { libc::isatty(2) } == 1 {
+                for (k, v) in [("CARGO_TERM_COLOR", "always"), ("CARGO_TERM_PROGRESS_WHEN", "auto")] {
+                    if std::env::var_os(k).is_none() && !step.env.contains_key(k) {
+                        cmd.env(k, v);
+                    }
+                }
+            }
+        }
     }
     let start = Instant::now();
-    let child = cmd.spawn().with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
+    let mut child = cmd.spawn().with_context(|| format!("cannot start `{}` for {}", step.program, step.label))?;
     let pid = child.id();
+    let scanner = match (out, child.stderr.take()) {
+        (Output::Scan(keep), Some(err)) => Some(std::thread::spawn(move || pass_through(err, keep))),
+        _ => None,
+    };
     let output = child.wait_with_output()?;
+    let kept_lines = scanner.and_then(|h| h.join().ok()).unwrap_or_default();
     let ending = match interrupted() {
         Some(sig) => Ending::Interrupted(sig),
         None => ending_of(output.status),
     };
-    Ok((Outcome { ending, elapsed: start.elapsed(), pid }, output.stdout))
+    Ok((Outcome { ending, elapsed: start.elapsed(), pid }, Collected { stdout: output.stdout, kept_lines }))
+}
+
+/// Copies a child's stderr to ours as it comes, keeping the lines `keep` picks.
+fn pass_through(err: std::process::ChildStderr, keep: fn(&str) -> bool) -> Vec<String> {
+    use std::io::{BufRead, Write};
+    let mut kept = Vec::new();
+    let mut reader = std::io::BufReader::new(err);
+    let mut buf = Vec::new();
+    let stderr = std::io::stderr();
+    while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
+        let _ = stderr.lock().write_all(&buf);
+        let line = String::from_utf8_lossy(&buf);
+        if keep(&line) {
+            kept.push(line.trim_end().to_string());
+        }
+        buf.clear();
+    }
+    kept
 }
 
 /// Runs a step to completion in the launcher's process group (cargo itself:

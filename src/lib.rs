@@ -6,6 +6,7 @@ pub mod cli;
 pub mod doctor;
 pub mod exec;
 pub mod exit;
+pub mod hints;
 pub mod host;
 pub mod hostenv;
 pub mod matrix;

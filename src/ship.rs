@@ -186,7 +186,7 @@ pub fn dist(
     req.manifest_path = manifest.clone();
     let plan = planner(&env, registry, &o.build, reporter)(&spec, &req)?;
     reporter.plan(&plan, false);
-    let code = execute(&plan, reporter)?;
+    let code = execute(&plan, &spec, reporter)?;
     if code != 0 {
         return Ok(code);
     }

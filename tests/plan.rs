@@ -328,3 +328,21 @@ fn gdb_hint_is_a_complete_command() {
     let hint = runner::gdb_hint(reg.resolve("aarch64").unwrap(), std::path::Path::new("/t/a"), 1234);
     assert_eq!(hint, "gdb-multiarch -ex 'set sysroot /usr/aarch64-linux-gnu' -ex 'target remote :1234' /t/a");
 }
+
+#[test]
+fn missing_library_hints_name_the_package_per_target() {
+    use crossflake::hints::{missing_libraries, missing_library_hint};
+    let reg = Registry::load().unwrap();
+    let lines = vec![
+        "  The system library `openssl` required by crate `openssl-sys` was not found.".to_string(),
+        "Package sqlite3 was not found in the pkg-config search path.".to_string(),
+    ];
+    assert_eq!(missing_libraries(&lines), ["openssl", "sqlite3"]);
+    let hint = missing_library_hint(&lines, reg.resolve("aarch64").unwrap()).unwrap();
+    assert!(hint.contains("apt-get install libssl-dev:arm64"), "{hint}");
+    assert!(hint.contains("apt-get install libsqlite3-dev:arm64"), "{hint}");
+    assert!(hint.contains("targetLibs = p: [ p.openssl ]"), "{hint}");
+    let hint = missing_library_hint(&lines, reg.resolve("riscv64").unwrap()).unwrap();
+    assert!(hint.contains("Debian 12 has no packages for this target"), "{hint}");
+    assert!(missing_library_hint(&["warning: unused".to_string()], reg.resolve("riscv64").unwrap()).is_none());
+}

@@ -118,3 +118,18 @@ fn missing_target_library_names_the_package() {
     assert!(out.contains("liblzma-dev"), "the message should name the package: {out}");
     assert!(out.contains("targetLibs"), "and the Nix way: {out}");
 }
+
+#[test]
+fn any_sys_crates_missing_library_gets_the_package_and_the_nix_way() {
+    require_tool("aarch64-linux-gnu-gcc");
+    let td = shared_target_dir();
+    let o = crossflake(
+        &["build", "--target", "aarch64", "--backend", "host", "--target-dir", td.to_str().unwrap()],
+        &root().join("tests/fixtures/needs-lib"),
+    );
+    let out = text(&o);
+    assert!(!o.status.success(), "libzstd is not installed for arm64 here: {out}");
+    assert!(out.contains("the target library `libzstd` for aarch64-unknown-linux-gnu is missing"), "{out}");
+    assert!(out.contains("apt-get install libzstd-dev:arm64"), "{out}");
+    assert!(out.contains("targetLibs = p: [ p.zstd ]"), "{out}");
+}
