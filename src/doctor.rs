@@ -60,7 +60,10 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
     if spec.host.linker != "rust-lld" && !native {
         tools.push(check(env, spec, &spec.host.linker, "linker"));
     }
-    let build_ok = toolchain.is_some() && tools.iter().all(|t| t.found.is_some());
+    if let Some(why) = &spec.host.unsupported {
+        notes.push(format!("the host backend cannot build this target: {why}"));
+    }
+    let build_ok = toolchain.is_some() && spec.host.unsupported.is_none() && tools.iter().all(|t| t.found.is_some());
     let runner = runner_program(env, spec);
     if let Some(r) = &runner {
         tools.push(check(env, spec, r, "runner"));

@@ -63,6 +63,9 @@ pub struct MissingTool {
 
 impl std::fmt::Display for MissingTool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.packages.is_empty() && self.tool == "a host toolchain" {
+            return write!(f, "the host backend cannot build {}: {}", self.target, self.purpose);
+        }
         write!(f, "`{}` ({}) for target {} is not on PATH. ", self.tool, self.purpose, self.target)?;
         if self.packages.is_empty() {
             write!(f, "Debian has no package for it")?;
@@ -165,6 +168,15 @@ pub fn runs_natively(env: &HostEnv, spec: &TargetSpec) -> bool {
 /// Plans `cargo build|test|run` for `spec` with the host's tools.
 pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: Option<&Path>) -> anyhow::Result<Plan> {
     let cmd = req.command();
+    if let Some(why) = &spec.host.unsupported {
+        return Err(MissingTool {
+            tool: "a host toolchain".into(),
+            target: spec.name.clone(),
+            purpose: why.clone(),
+            packages: vec![],
+        }
+        .into());
+    }
     let (tc, std_src, why) = choose_toolchain(env, spec, req.toolchain.as_deref())?;
     let mut notes = Vec::new();
     let target_arg = match &spec.custom_json {

@@ -106,6 +106,11 @@ fn every_target_plans_build_and_test() {
     let env = env();
     for spec in &reg.targets {
         for cmd in [CargoCommand::Build, CargoCommand::Test] {
+            if let Some(why) = &spec.host.unsupported {
+                let err = host::plan(&env, spec, &req(cmd), reg.dir.as_deref()).unwrap_err().to_string();
+                assert!(err.contains(why.as_str()) && err.contains("host backend cannot build"), "{err}");
+                continue;
+            }
             let plan = host::plan(&env, spec, &req(cmd), reg.dir.as_deref())
                 .unwrap_or_else(|e| panic!("{} {cmd:?}: {e:#}", spec.name));
             let s = &plan.steps[0];
@@ -130,15 +135,22 @@ fn every_target_plans_build_and_test() {
                 _ => assert_eq!(runner.unwrap(), &format!("/bin/crossflake runner --target {}", spec.name)),
             }
             let build_std = s.args.iter().find(|a| a.starts_with("-Zbuild-std="));
-            if spec.name == "riscv64-musl" {
-                assert_eq!(build_std.map(String::as_str), Some("-Zbuild-std=std,panic_abort"));
-                assert_eq!(s.env["RUSTC_BOOTSTRAP"], "1");
-            } else {
-                assert_eq!(build_std, None, "{}", spec.name);
-            }
+            assert_eq!(build_std, None, "{}: every other target has a prebuilt std here", spec.name);
             assert_eq!(s.env.contains_key("PKG_CONFIG_ALLOW_CROSS"), spec.kind == Kind::Std);
         }
     }
+}
+
+#[test]
+fn build_std_for_std_targets_when_only_rust_src() {
+    let reg = Registry::load().unwrap();
+    let mut env = env();
+    env.toolchains = vec![toolchain("nightly", &["x86_64-unknown-linux-gnu"], true)];
+    let plan = host::plan(&env, reg.resolve("riscv64").unwrap(), &req(CargoCommand::Test), None).unwrap();
+    let s = &plan.steps[0];
+    assert_eq!(s.args, ["test", "--target", "riscv64gc-unknown-linux-gnu", "-Zbuild-std=std,panic_abort"]);
+    assert_eq!(s.env["RUSTC_BOOTSTRAP"], "1");
+    assert_eq!(s.env["RUSTUP_TOOLCHAIN"], "nightly");
 }
 
 #[test]
