@@ -118,7 +118,8 @@ impl HostEnv {
             return Some(p.clone());
         }
         let p = Path::new(program);
-        if p.is_absolute() {
+        if p.is_absolute() || program.contains('/') {
+            // A path (cargo hands the runner relative ones): it is the program itself.
             return p.is_file().then(|| p.to_path_buf());
         }
         self.path.iter().map(|d| d.join(program)).find(|c| is_executable(c))

@@ -84,7 +84,7 @@ pub fn crate_kind(dir: &Path) -> Kind {
 }
 
 /// The default matrix: every registry target of the crate's kind (custom JSON targets excluded).
-pub fn default_targets<'a>(reg: &'a Registry, kind: Kind) -> Vec<&'a TargetSpec> {
+pub fn default_targets(reg: &Registry, kind: Kind) -> Vec<&TargetSpec> {
     reg.targets.iter().filter(|t| t.kind == kind && t.custom_json.is_none()).collect()
 }
 

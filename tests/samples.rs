@@ -133,3 +133,12 @@ fn any_sys_crates_missing_library_gets_the_package_and_the_nix_way() {
     assert!(out.contains("apt-get install libzstd-dev:arm64"), "{out}");
     assert!(out.contains("targetLibs = p: [ p.zstd ]"), "{out}");
 }
+
+#[test]
+fn hello_runs_natively_through_the_runner() {
+    let td = shared_target_dir();
+    let o = crossflake(&["run", "--target", "x86_64", "--backend", "host", "--target-dir", td.to_str().unwrap()], &hello());
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("hello from x86_64-linux"), "{out}");
+}
