@@ -4,7 +4,8 @@ use crate::targets::TargetSpec;
 
 /// Lines of cargo's stderr worth keeping for hints.
 pub fn interesting(line: &str) -> bool {
-    line.contains("required by crate") || line.contains("was not found in the pkg-config search path")
+    line.contains("required by crate")
+        || line.contains("was not found in the pkg-config search path")
         || line.contains("Could not find directory of OpenSSL")
 }
 
@@ -67,7 +68,10 @@ pub fn missing_library_hint(lines: &[String], spec: &TargetSpec) -> Option<Strin
     for lib in libs {
         let known = LIBS.iter().find(|(pc, _, _)| *pc == lib);
         let (deb, attr) = known.map(|(_, d, a)| (d.to_string(), a.to_string())).unwrap_or_else(|| {
-            (format!("the -dev package holding {lib}.pc (`apt-file search {lib}.pc`)"), lib.trim_start_matches("lib").to_string())
+            (
+                format!("the -dev package holding {lib}.pc (`apt-file search {lib}.pc`)"),
+                lib.trim_start_matches("lib").to_string(),
+            )
         });
         out += &format!("the target library `{lib}` for {} is missing.\n", spec.rust_triple);
         match debian_arch(spec) {
@@ -80,7 +84,9 @@ pub fn missing_library_hint(lines: &[String], spec: &TargetSpec) -> Option<Strin
             Some(arch) => out += &format!("  Debian ({arch}): {deb}\n"),
             None => out += "  Debian 12 has no packages for this target's architecture/libc: build the library from source (a -sys crate's vendored/static feature) or use Nix\n",
         }
-        out += &format!("  Nix: declare it for the target's shell: targetLibs = p: [ p.{attr} ]; (crossflake.lib.mkCrossShells)\n");
+        out += &format!(
+            "  Nix: declare it for the target's shell: targetLibs = p: [ p.{attr} ]; (crossflake.lib.mkCrossShells)\n"
+        );
     }
     Some(out)
 }

@@ -49,14 +49,16 @@ pub fn ensure_prefix(prefix: &Path) -> Result<()> {
         return Ok(());
     }
     std::fs::create_dir_all(prefix.parent().unwrap_or(Path::new("/")))?;
-    let lock = std::fs::OpenOptions::new().create(true).write(true).truncate(false).open(prefix.with_extension("lock"))?;
+    let lock =
+        std::fs::OpenOptions::new().create(true).write(true).truncate(false).open(prefix.with_extension("lock"))?;
     // SAFETY: flock on a descriptor we own; released when `lock` is dropped.
     unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&lock), libc::LOCK_EX) };
     if std::fs::read_to_string(&marker).is_ok_and(|v| v == version) {
         return Ok(());
     }
     eprintln!("crossflake runner: preparing the wine prefix {} for {version} (once, ~15 s)", prefix.display());
-    let boot = duct::cmd!("wineboot", "--init").full_env(wine_env(prefix)).stdout_null().stderr_null().unchecked().run()?;
+    let boot =
+        duct::cmd!("wineboot", "--init").full_env(wine_env(prefix)).stdout_null().stderr_null().unchecked().run()?;
     if !boot.status.success() {
         bail!("`wineboot --init` failed for {}; remove that directory and retry", prefix.display());
     }

@@ -115,3 +115,16 @@ fn custom_target_json_builds_with_build_std_and_boots() {
     assert!(out.contains("is built from rust-src (-Zbuild-std)"), "{out}");
     assert!(out.contains("test alloc_vec ... ok"), "{out}");
 }
+
+#[test]
+fn run_boots_the_sample_kernel() {
+    require_tool("qemu-system-riscv64");
+    let td = shared_target_dir();
+    let o = crossflake(
+        &["run", "--target", "riscv64-none", "--backend", "host", "--target-dir", td.to_str().unwrap()],
+        &kernel(),
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("crossflake sample kernel") && out.contains("on riscv64"), "{out}");
+}

@@ -137,8 +137,46 @@ fn any_sys_crates_missing_library_gets_the_package_and_the_nix_way() {
 #[test]
 fn hello_runs_natively_through_the_runner() {
     let td = shared_target_dir();
-    let o = crossflake(&["run", "--target", "x86_64", "--backend", "host", "--target-dir", td.to_str().unwrap()], &hello());
+    let o =
+        crossflake(&["run", "--target", "x86_64", "--backend", "host", "--target-dir", td.to_str().unwrap()], &hello());
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("hello from x86_64-linux"), "{out}");
+}
+
+#[test]
+fn gdb_attaches_to_a_program_under_qemu_user() {
+    require_tool("qemu-aarch64");
+    require_tool("gdb-multiarch");
+    let td = shared_target_dir();
+    let o = crossflake(
+        &["build", "--target", "aarch64", "--backend", "host", "--target-dir", td.to_str().unwrap()],
+        &hello(),
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let exe = td.join("aarch64-unknown-linux-gnu/debug/hello");
+    let port = "47312";
+    let mut runner = std::process::Command::new(bin())
+        .args(["runner", "--target", "aarch64", "--gdb", port, exe.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let gdb = std::process::Command::new("gdb-multiarch")
+        .args(["-batch", "-ex", "set sysroot /usr/aarch64-linux-gnu", "-ex", &format!("target remote :{port}")])
+        .args(["-ex", "info registers pc", "-ex", "continue"])
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let status = runner.wait().unwrap();
+    let mut out = String::new();
+    std::io::Read::read_to_string(runner.stdout.as_mut().unwrap(), &mut out).unwrap();
+    let mut err = String::new();
+    std::io::Read::read_to_string(runner.stderr.as_mut().unwrap(), &mut err).unwrap();
+    let gdb_out = String::from_utf8_lossy(&gdb.stdout);
+    assert!(err.contains(&format!("-ex 'set sysroot /usr/aarch64-linux-gnu' -ex 'target remote :{port}'")), "{err}");
+    assert!(gdb_out.contains("pc "), "gdb read the halted program's pc: {gdb_out}");
+    assert!(out.contains("hello from aarch64-linux"), "the program ran on after `continue`: {out}\n{err}");
+    assert_eq!(status.code(), Some(0), "{err}");
 }
