@@ -39,6 +39,7 @@ impl Toolchain {
             .into_iter()
             .flatten()
             .flatten()
+            .filter(|e| e.file_name().to_string_lossy().contains('-') && e.file_type().is_ok_and(|t| t.is_dir()))
             .filter(|e| has_core(&e.path().join("lib")))
             .filter_map(|e| e.file_name().into_string().ok())
             .collect();

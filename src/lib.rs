@@ -11,6 +11,7 @@ pub mod host;
 pub mod hostenv;
 pub mod matrix;
 pub mod nix;
+pub mod paths;
 pub mod plan;
 pub mod progress;
 pub mod report;

@@ -12,19 +12,8 @@ const SHIM_SOURCE: &str = include_str!("wine/bcryptprimitives.c");
 const BUILTIN_DLL: &str = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/bcryptprimitives.dll";
 const MARKER: &str = ".crossflake-wine-version";
 
-/// crossflake's cache directory: `$CROSSFLAKE_CACHE_DIR`, `$XDG_CACHE_HOME/crossflake`, `~/.cache/crossflake`.
-pub fn cache_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("CROSSFLAKE_CACHE_DIR") {
-        return d.into();
-    }
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(d).join("crossflake");
-    }
-    PathBuf::from(std::env::var_os("HOME").unwrap_or_else(|| "/tmp".into())).join(".cache/crossflake")
-}
-
 pub fn prefix_dir() -> PathBuf {
-    cache_dir().join("wine-prefix")
+    crate::paths::cache_dir().unwrap_or_else(|_| std::env::temp_dir().join("crossflake")).join("wine-prefix")
 }
 
 /// The variables every wine run gets (no X server, no menus, no Mono/Gecko prompts).

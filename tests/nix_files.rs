@@ -7,7 +7,11 @@ use common::*;
 use std::process::Command;
 
 fn nix_files() -> Vec<std::path::PathBuf> {
-    let out = Command::new("git").args(["ls-files", "-co", "--exclude-standard", "*.nix"]).current_dir(root()).output().unwrap();
+    let out = Command::new("git")
+        .args(["ls-files", "-co", "--exclude-standard", "*.nix"])
+        .current_dir(root())
+        .output()
+        .unwrap();
     let files: Vec<_> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| root().join(l))
@@ -74,7 +78,8 @@ fn nix_targets_names_the_file_and_field_of_a_broken_spec() {
 
 #[test]
 fn flake_lock_pins_both_inputs_with_follows() {
-    let lock: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("flake.lock")).unwrap()).unwrap();
+    let lock: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("flake.lock")).unwrap()).unwrap();
     assert_eq!(lock["version"], 7);
     assert_eq!(lock["root"], "root");
     let nodes = &lock["nodes"];

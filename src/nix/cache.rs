@@ -21,13 +21,7 @@ pub const KEY_FILES: &[&str] = &["flake.nix", "flake.lock", "rust-toolchain.toml
 /// Directories beside flake.nix whose every file the key covers.
 pub const KEY_DIRS: &[&str] = &["nix", "targets"];
 
-/// `$CROSSFLAKE_CACHE_DIR`, else `$XDG_CACHE_HOME/crossflake`, else `~/.cache/crossflake`.
-pub fn cache_root(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let set = |k: &str| var(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    set("CROSSFLAKE_CACHE_DIR")
-        .or_else(|| set("XDG_CACHE_HOME").map(|d| d.join("crossflake")))
-        .or_else(|| set("HOME").map(|h| h.join(".cache/crossflake")))
-}
+pub use crate::paths::cache_root;
 
 /// What identifies one cached dev shell.
 #[derive(Debug, Clone)]

@@ -1,7 +1,7 @@
 //! The record of added SDKs: `sdks.json` and the GC roots under crossflake's
 //! cache directory (`$CROSSFLAKE_CACHE_DIR`, else `$XDG_CACHE_HOME/crossflake`,
 //! else `~/.cache/crossflake`).
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -32,16 +32,7 @@ struct File {
 
 /// crossflake's cache directory, made absolute (GC roots must not depend on the cwd).
 pub fn cache_dir() -> Result<PathBuf> {
-    let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let dir = match (var("CROSSFLAKE_CACHE_DIR"), var("XDG_CACHE_HOME"), var("HOME")) {
-        (Some(d), _, _) => d,
-        (None, Some(x), _) => x.join("crossflake"),
-        (None, None, Some(h)) => h.join(".cache/crossflake"),
-        (None, None, None) => {
-            bail!("no cache directory: HOME is not set; set CROSSFLAKE_CACHE_DIR to a writable directory")
-        }
-    };
-    std::path::absolute(&dir).with_context(|| format!("cannot make the cache directory {} absolute", dir.display()))
+    crate::paths::cache_dir()
 }
 
 pub fn registry_path(cache: &Path) -> PathBuf {
