@@ -126,7 +126,7 @@ fn cargo(
     }
     let req = request(cmd, &o, manifest, cwd.clone());
     let env = HostEnv::probe(&cwd);
-    let backend = choose_backend(&env, spec, &req, o.backend, &o.nix, o.dry_run, reporter);
+    let backend = choose_backend(&env, spec, &req, o.backend, &o.nix, reporter);
     let plan = plan_with(backend, &env, registry, spec, &req, &o.nix, o.dry_run, reporter)?;
     reporter.plan(&plan, o.dry_run);
     if o.dry_run {
@@ -143,12 +143,11 @@ pub fn choose_backend(
     req: &CargoRequest,
     asked: Option<BackendChoice>,
     nix_args: &crate::cli::NixArgs,
-    dry_run: bool,
     reporter: &Reporter,
 ) -> BackendChoice {
     match asked {
         Some(b) => b,
-        None if env.which("nix").is_some() => match nix::usable(env, spec, req, nix_args, dry_run, reporter) {
+        None if env.which("nix").is_some() => match nix::usable(env, spec, req, nix_args, reporter) {
             Ok(()) => BackendChoice::Nix,
             Err(why) => {
                 reporter.info(&format!("using the host backend: the Nix backend cannot serve {}: {why:#}", spec.name));

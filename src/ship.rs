@@ -50,7 +50,7 @@ fn planner<'a>(
     reporter: &'a Reporter,
 ) -> impl Fn(&TargetSpec, &CargoRequest) -> Result<Plan> + Sync + 'a {
     move |spec, req| {
-        let backend = choose_backend(env, spec, req, b.backend, &b.nix, false, reporter);
+        let backend = choose_backend(env, spec, req, b.backend, &b.nix, reporter);
         plan_with(backend, env, registry, spec, req, &b.nix, false, reporter)
     }
 }

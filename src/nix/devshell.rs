@@ -155,12 +155,11 @@ impl DevShell {
     }
 
     /// Ok when the flake has the shell. Cached answers (yes or no) cost no nix process;
-    /// otherwise nix evaluates, bounded by `CROSSFLAKE_NIX_TIMEOUT`. A dry run evaluates nothing.
-    pub fn check_usable(&self, dry_run: bool, reporter: &Reporter) -> Result<()> {
+    /// otherwise nix evaluates, bounded by `CROSSFLAKE_NIX_TIMEOUT`.
+    pub fn check_usable(&self, reporter: &Reporter) -> Result<()> {
         match self.cached(reporter) {
             Some(e) if e.usable() => return Ok(()),
             Some(Entry { unusable: Some(why), .. }) => return Err(self.unusable(&why)),
-            _ if dry_run => return Ok(()),
             _ => {}
         }
         self.check_version()?;

@@ -28,19 +28,12 @@ use std::path::PathBuf;
 /// and the flake has a dev shell for `spec`. Err says why not and how to fix it.
 /// Cheap when answered before (yes or no): no nix process at all; else one `nix eval`,
 /// bounded by `CROSSFLAKE_NIX_TIMEOUT` (60 s). Inside a crossflake shell serving the target: yes.
-/// With `dry_run`, an unanswered question is not asked: the Nix plan is shown.
-pub fn usable(
-    env: &HostEnv,
-    spec: &TargetSpec,
-    req: &CargoRequest,
-    nix: &NixArgs,
-    dry_run: bool,
-    reporter: &Reporter,
-) -> Result<()> {
+/// A dry run asks too (bounded), so that it shows the backend a real run would use.
+pub fn usable(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, nix: &NixArgs, reporter: &Reporter) -> Result<()> {
     if devenv::inside_shell(spec, nix.flake.as_deref()).is_some() {
         return Ok(());
     }
-    DevShell::new(env, spec, nix, &crate_dir(req))?.check_usable(dry_run, reporter)
+    DevShell::new(env, spec, nix, &crate_dir(req))?.check_usable(reporter)
 }
 
 /// Plans cargo inside the target's dev shell. With `dry_run` nothing is evaluated: a cached
