@@ -26,7 +26,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 Some(t) => vec![registry.resolve(t)?],
                 None => registry.targets.iter().collect(),
             };
-            let report = doctor::diagnose(&env, &specs);
+            let report = doctor::diagnose(&env, &specs, doctor::nix_status(&env, &cwd));
             if json || reporter.json() {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {

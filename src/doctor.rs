@@ -28,11 +28,47 @@ pub struct TargetReport {
     pub notes: Vec<String>,
 }
 
+/// The Nix backend's prerequisites (no evaluation: that is per command, and cached).
+#[derive(Debug, Clone, Serialize)]
+pub struct NixStatus {
+    pub nix: Option<String>,
+    pub version: Option<String>,
+    /// The flake the Nix backend would use from here.
+    pub flake: Option<String>,
+    /// Ok, or why the Nix backend cannot serve and what to do.
+    pub verdict: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub host_triple: String,
     pub toolchains: Vec<String>,
+    pub nix: NixStatus,
     pub targets: Vec<TargetReport>,
+}
+
+/// Finds nix and reads its version (one `nix --version`).
+pub fn nix_status(env: &HostEnv, cwd: &std::path::Path) -> NixStatus {
+    use crate::nix::{flake::Flake, tool};
+    let flake = Flake::resolve(None, cwd).ok();
+    let mut st = NixStatus {
+        nix: None,
+        version: None,
+        flake: flake.as_ref().map(|f| f.reference.clone()),
+        verdict: String::new(),
+    };
+    let located = tool::Nix::locate(env, &crate::cli::NixArgs::default());
+    let verdict = located.and_then(|nix| {
+        st.nix = Some(nix.program.display().to_string());
+        let text = nix.version_text()?;
+        st.version = Some(text.trim().to_string());
+        tool::version_verdict(&text, flake.as_ref().is_some_and(|f| f.own))
+    });
+    st.verdict = match verdict {
+        Ok(_) => "usable: each target's dev shell is evaluated on first use and cached".into(),
+        Err(e) => format!("{e:#}"),
+    };
+    st
 }
 
 fn check(env: &HostEnv, spec: &TargetSpec, tool: &str, purpose: &str) -> ToolCheck {
@@ -97,16 +133,24 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
     }
 }
 
-pub fn diagnose(env: &HostEnv, specs: &[&TargetSpec]) -> Report {
+pub fn diagnose(env: &HostEnv, specs: &[&TargetSpec], nix: NixStatus) -> Report {
     Report {
         host_triple: env.host_triple.clone(),
         toolchains: env.toolchains.iter().map(|t| format!("{} ({})", t.name, t.sysroot.display())).collect(),
+        nix,
         targets: specs.iter().map(|s| diagnose_target(env, s)).collect(),
     }
 }
 
 pub fn render(r: &Report) -> String {
-    let mut out = format!("host: {}\ntoolchains: {}\n\n", r.host_triple, r.toolchains.join(", "));
+    let mut out = format!("host: {}\ntoolchains: {}\n", r.host_triple, r.toolchains.join(", "));
+    out += &format!(
+        "nix backend: {} ({}; flake {}): {}\n\n",
+        r.nix.nix.as_deref().unwrap_or("nix not found"),
+        r.nix.version.as_deref().unwrap_or("no version"),
+        r.nix.flake.as_deref().unwrap_or("none"),
+        r.nix.verdict
+    );
     for t in &r.targets {
         let status = match (t.can_build, t.can_run) {
             (true, true) => "ready: builds and runs",

@@ -73,6 +73,11 @@ fn doctor_reports_every_target() {
     assert_eq!(v["targets"].as_array().unwrap().len(), 11);
     let darwin = v["targets"].as_array().unwrap().iter().find(|t| t["target"] == "aarch64-darwin").unwrap();
     assert_eq!(darwin["can_run"], false);
+    require_tool("nix");
+    assert!(v["nix"]["version"].as_str().unwrap().contains("nix (Nix) 2."), "{}", v["nix"]);
+    // Debian's Nix 2.8 cannot evaluate crossflake's own flake (nixpkgs 25.11 needs 2.18): said, with the fix.
+    let verdict = v["nix"]["verdict"].as_str().unwrap();
+    assert!(verdict.contains("2.18") && verdict.contains("--backend host"), "{verdict}");
 }
 
 #[test]
