@@ -83,32 +83,23 @@ pub fn request(
     manifest: &Option<std::path::PathBuf>,
     cwd: std::path::PathBuf,
 ) -> CargoRequest {
+    let selection = o
+        .bin
+        .iter()
+        .flat_map(|b| ["--bin".to_string(), b.clone()])
+        .chain(o.test.iter().flat_map(|t| ["--test".to_string(), t.clone()]))
+        .chain(o.lib.then(|| "--lib".to_string()))
+        .collect();
     CargoRequest {
         command: Some(cmd),
-        release: o.release,
         manifest_path: manifest.clone(),
-        package: o.package.clone(),
-        features: o
-            .features
-            .iter()
-            .flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
-            .collect(),
         all_features: o.all_features,
-        no_default_features: o.no_default_features,
-        selection: o
-            .bin
-            .iter()
-            .flat_map(|b| ["--bin".to_string(), b.clone()])
-            .chain(o.test.iter().flat_map(|t| ["--test".to_string(), t.clone()]))
-            .chain(o.lib.then(|| "--lib".to_string()))
-            .collect(),
+        selection,
         target_dir: o.target_dir.clone(),
-        toolchain: o.toolchain.clone(),
-        timeout_secs: o.timeout,
         gdb: o.gdb,
         strace: o.strace,
         extra: o.args.clone(),
-        cwd,
+        ..o.build.request(&cwd, o.release, o.timeout)
     }
 }
 
@@ -126,8 +117,8 @@ fn cargo(
     }
     let req = request(cmd, &o, manifest, cwd.clone());
     let env = HostEnv::probe(&cwd);
-    let backend = choose_backend(&env, spec, &req, o.backend, &o.nix, reporter);
-    let plan = plan_with(backend, &env, registry, spec, &req, &o.nix, o.dry_run, reporter)?;
+    let backend = choose_backend(&env, spec, &req, o.build.backend, &o.build.nix, reporter);
+    let plan = plan_with(backend, &env, registry, spec, &req, &o.build.nix, o.dry_run, reporter)?;
     reporter.plan(&plan, o.dry_run);
     if o.dry_run {
         return Ok(0);

@@ -168,32 +168,17 @@ pub struct CargoOpts {
     /// Build with the release profile.
     #[arg(long)]
     pub release: bool,
-    /// host: the machine's cross tools; nix: the flake's dev shell for the target.
-    #[arg(long, value_enum)]
-    pub backend: Option<BackendChoice>,
-    /// Rust toolchain to use (a rustup name such as 1.95.0, or `system`).
-    #[arg(long, value_name = "X")]
-    pub toolchain: Option<String>,
+    #[command(flatten)]
+    pub build: BuildArgs,
     /// Print the exact steps (program, args, env) and run nothing.
     #[arg(long)]
     pub dry_run: bool,
-    #[command(flatten)]
-    pub nix: NixArgs,
     /// Kill a program (test binary, emulator) after this many seconds (default: the target's).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
-    /// Package to build (cargo -p).
-    #[arg(long, short = 'p', value_name = "SPEC")]
-    pub package: Option<String>,
-    /// Cargo features to enable (comma or space separated, repeatable).
-    #[arg(long, short = 'F', value_name = "FEATURES")]
-    pub features: Vec<String>,
     /// Enable all features (cargo --all-features).
     #[arg(long)]
     pub all_features: bool,
-    /// Do not enable the default feature (cargo --no-default-features).
-    #[arg(long)]
-    pub no_default_features: bool,
     /// Only this binary (cargo --bin; repeatable).
     #[arg(long, value_name = "NAME")]
     pub bin: Vec<String>,
@@ -240,21 +225,51 @@ pub struct RunnerOpts {
     pub args: Vec<String>,
 }
 
-/// Options shared by the commands that build (matrix, repro, dist).
+/// Options shared by every command that builds (build, test, run, matrix, repro, dist).
 #[derive(Debug, Args, Clone)]
 pub struct BuildArgs {
+    /// host: the machine's cross tools; nix: the flake's dev shell for the target.
     #[arg(long, value_enum)]
     pub backend: Option<BackendChoice>,
+    /// Rust toolchain to use (a rustup name such as 1.95.0, or `system`).
     #[arg(long, value_name = "X")]
     pub toolchain: Option<String>,
+    /// Package to build (cargo -p).
     #[arg(long, short = 'p', value_name = "SPEC")]
     pub package: Option<String>,
+    /// Cargo features to enable (comma or space separated, repeatable).
     #[arg(long, short = 'F', value_name = "FEATURES")]
     pub features: Vec<String>,
+    /// Do not enable the default feature (cargo --no-default-features).
     #[arg(long)]
     pub no_default_features: bool,
     #[command(flatten)]
     pub nix: NixArgs,
+}
+
+impl BuildArgs {
+    /// The request these options describe, for the crate in `cwd` (command and extras unset).
+    pub fn request(
+        &self,
+        cwd: &std::path::Path,
+        release: bool,
+        timeout_secs: Option<u64>,
+    ) -> crate::host::CargoRequest {
+        crate::host::CargoRequest {
+            release,
+            package: self.package.clone(),
+            features: self
+                .features
+                .iter()
+                .flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
+                .collect(),
+            no_default_features: self.no_default_features,
+            toolchain: self.toolchain.clone(),
+            timeout_secs,
+            cwd: cwd.to_path_buf(),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Args, Clone)]
@@ -265,6 +280,7 @@ pub struct MatrixOpts {
     /// Targets built and tested at once (default: the number of CPUs).
     #[arg(long, short = 'j', value_name = "N")]
     pub jobs: Option<usize>,
+    /// Build and test with the release profile.
     #[arg(long)]
     pub release: bool,
     /// Kill a program (test binary, emulator) after this many seconds (default: the target's).

@@ -25,23 +25,6 @@ pub fn crate_dir(manifest: &Option<PathBuf>, cwd: &Path) -> Result<PathBuf> {
     })
 }
 
-fn base_request(b: &BuildArgs, dir: &Path, release: bool, timeout: Option<u64>) -> CargoRequest {
-    CargoRequest {
-        release,
-        package: b.package.clone(),
-        features: b
-            .features
-            .iter()
-            .flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
-            .collect(),
-        no_default_features: b.no_default_features,
-        toolchain: b.toolchain.clone(),
-        timeout_secs: timeout,
-        cwd: dir.to_path_buf(),
-        ..Default::default()
-    }
-}
-
 /// A planner for the chosen (or per-target automatic) backend.
 fn planner<'a>(
     env: &'a HostEnv,
@@ -72,7 +55,7 @@ pub fn matrix(
     let plan_fn = planner(&env, registry, &o.build, reporter);
     let job = MatrixJob {
         planner: &plan_fn as &Planner,
-        base: base_request(&o.build, &dir, o.release, o.timeout),
+        base: o.build.request(&dir, o.release, o.timeout),
         target_root: o.target_dir.clone().unwrap_or_else(|| dir.join("target/crossflake-matrix")),
         dist: o.dist.clone(),
     };
@@ -138,7 +121,7 @@ pub fn repro(
     let spec = registry.resolve_any(&o.target)?;
     let dir = crate_dir(manifest, &cwd)?;
     let env = HostEnv::probe(&dir);
-    let mut base = base_request(&o.build, &dir, true, None);
+    let mut base = o.build.request(&dir, true, None);
     // Both copies must use the toolchain the crate pins, though they live elsewhere.
     if base.toolchain.is_none() {
         base.toolchain = crate::host::choose_toolchain(&env, &spec, None).ok().map(|(tc, _, _)| tc.name.clone());
@@ -181,7 +164,7 @@ pub fn dist(
     let spec = registry.resolve_any(&o.target)?;
     let dir = crate_dir(manifest, &cwd)?;
     let env = HostEnv::probe(&dir);
-    let mut req = base_request(&o.build, &dir, true, None);
+    let mut req = o.build.request(&dir, true, None);
     req.command = Some(CargoCommand::Build);
     req.manifest_path = manifest.clone();
     let plan = planner(&env, registry, &o.build, reporter)(&spec, &req)?;
