@@ -20,4 +20,5 @@ pub mod runner;
 pub mod sdk;
 pub mod ship;
 pub mod targets;
+pub mod toolchain;
 pub mod wine;
