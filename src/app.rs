@@ -192,9 +192,7 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, reporter: &Reporter) -> Result<i3
         let code = match outcome.ending {
             Ending::Exited(0) => continue,
             _ if !timeouts.is_empty() => EXIT_TIMEOUT,
-            Ending::Exited(c) => c,
-            Ending::Signalled(s) | Ending::Interrupted(s) => 128 + s,
-            Ending::TimedOut => EXIT_TIMEOUT,
+            ending => ending.exit_code(),
         };
         return Ok(code);
     }

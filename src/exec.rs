@@ -49,6 +49,17 @@ pub enum Ending {
     Interrupted(i32),
 }
 
+impl Ending {
+    /// The exit code a launcher reports for this ending (signals as 128+N, the timeout as 124).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Ending::Exited(c) => c,
+            Ending::Signalled(s) | Ending::Interrupted(s) => 128 + s,
+            Ending::TimedOut => crate::runner::EXIT_TIMEOUT,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Outcome {
     pub ending: Ending,

@@ -66,12 +66,13 @@ impl Reporter {
     }
 
     pub fn step_done(&self, step: &Step, outcome: &Outcome) {
-        let (status, code) = match outcome.ending {
-            Ending::Exited(0) => ("ok".to_string(), 0),
-            Ending::Exited(c) => (format!("failed (exit {c})"), c),
-            Ending::Signalled(s) => (format!("killed by signal {s}"), 128 + s),
-            Ending::TimedOut => ("timed out".to_string(), crate::runner::EXIT_TIMEOUT),
-            Ending::Interrupted(s) => ("interrupted".to_string(), 128 + s),
+        let code = outcome.ending.exit_code();
+        let status = match outcome.ending {
+            Ending::Exited(0) => "ok".to_string(),
+            Ending::Exited(c) => format!("failed (exit {c})"),
+            Ending::Signalled(s) => format!("killed by signal {s}"),
+            Ending::TimedOut => "timed out".to_string(),
+            Ending::Interrupted(_) => "interrupted".to_string(),
         };
         let secs = outcome.elapsed.as_secs_f64();
         if self.json() {

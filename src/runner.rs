@@ -89,14 +89,9 @@ pub fn gdb_hint(spec: &TargetSpec, program: &Path, port: u16) -> String {
 
 /// Maps the emulator's ending to the runner's exit code.
 pub fn exit_code(spec: &TargetSpec, ending: Ending) -> i32 {
-    match ending {
-        Ending::Exited(code) => match &spec.runner {
-            Runner::QemuSystem { exit: ExitDevice::IsaDebugExit, .. } if code & 1 == 1 => code >> 1,
-            _ => code,
-        },
-        Ending::Signalled(sig) => 128 + sig,
-        Ending::TimedOut => EXIT_TIMEOUT,
-        Ending::Interrupted(sig) => 128 + sig,
+    match (ending, &spec.runner) {
+        (Ending::Exited(code), Runner::QemuSystem { exit: ExitDevice::IsaDebugExit, .. }) if code & 1 == 1 => code >> 1,
+        (ending, _) => ending.exit_code(),
     }
 }
 

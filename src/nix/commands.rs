@@ -6,7 +6,7 @@ use super::flake::{check_attrs, nix_system, package_attrs, split_attr, Flake};
 use super::inspect as drv;
 use super::tool::{eval_timeout, explain, version_verdict, Nix};
 use crate::cli::NixArgs;
-use crate::exec::{self, Ending};
+use crate::exec;
 use crate::hostenv::HostEnv;
 use crate::plan::{shell_quote, Plan, Step};
 use crate::report::Reporter;
@@ -38,7 +38,7 @@ fn run(nix: &Nix, step: &Step) -> Result<i32> {
     let mut step = step.clone();
     step.program = nix.program.display().to_string();
     exec::install_signal_handlers();
-    Ok(code_of(exec::run_foreground(&step)?.ending))
+    Ok(exec::run_foreground(&step)?.ending.exit_code())
 }
 
 /// `crossflake shell`: bash with the shell's rc script, as `nix develop` runs it (shellHook
@@ -90,15 +90,7 @@ pub fn shell(
     std::io::Write::write_all(&mut file, script.as_bytes())?;
     let step = bash(&file.path().display().to_string());
     exec::install_signal_handlers();
-    Ok(code_of(exec::run_foreground(&step)?.ending))
-}
-
-fn code_of(ending: Ending) -> i32 {
-    match ending {
-        Ending::Exited(c) => c,
-        Ending::Signalled(s) | Ending::Interrupted(s) => 128 + s,
-        Ending::TimedOut => crate::runner::EXIT_TIMEOUT,
-    }
+    Ok(exec::run_foreground(&step)?.ending.exit_code())
 }
 
 /// Checks nix's version for commands that always evaluate.
