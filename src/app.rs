@@ -41,17 +41,15 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Matrix(o) => ship::matrix(&registry, &reporter, &cli.global.manifest_path, cwd, o),
         Command::Repro(o) => ship::repro(&registry, &reporter, &cli.global.manifest_path, cwd, o),
         Command::Dist(o) => ship::dist(&registry, &reporter, &cli.global.manifest_path, cwd, o),
-        Command::Shell(o) => {
-            nix::shell(&registry, registry.resolve(&o.target)?, &o.command, &o.nix, o.dry_run, &reporter)
-        }
-        Command::Package(o) => nix::package(&registry, registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
+        Command::Shell(o) => nix::shell(registry.resolve(&o.target)?, &o.command, &o.nix, o.dry_run, &reporter),
+        Command::Package(o) => nix::package(registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
         Command::Check(o) => {
             let spec = o.target.as_deref().map(|t| registry.resolve(t)).transpose()?;
-            nix::check(&registry, spec, &o.nix, o.dry_run, &reporter)
+            nix::check(spec, &o.nix, o.dry_run, &reporter)
         }
         Command::Sdk(SdkCommand::Add { file, dry_run }) => sdk::add(&file, dry_run, &reporter),
         Command::Sdk(SdkCommand::List { json }) => sdk::list(json || reporter.json()),
-        Command::Inspect(o) => nix::inspect(&registry, registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
+        Command::Inspect(o) => nix::inspect(registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
     }
 }
 

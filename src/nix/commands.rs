@@ -10,7 +10,7 @@ use crate::exec;
 use crate::hostenv::HostEnv;
 use crate::plan::{shell_quote, Plan, Step};
 use crate::report::Reporter;
-use crate::targets::{Registry, TargetSpec};
+use crate::targets::TargetSpec;
 use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 
@@ -45,14 +45,7 @@ fn run(nix: &Nix, step: &Step) -> Result<i32> {
 /// included), interactive or running `cmd`. The rc comes from `nix print-dev-env` on the
 /// cached environment's profile, which reads a store file and evaluates nothing (`nix develop`
 /// itself would evaluate nixpkgs#bashInteractive each time).
-pub fn shell(
-    _registry: &Registry,
-    spec: &TargetSpec,
-    cmd: &[String],
-    nix: &NixArgs,
-    dry_run: bool,
-    reporter: &Reporter,
-) -> Result<i32> {
+pub fn shell(spec: &TargetSpec, cmd: &[String], nix: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
     let (cwd, env) = here()?;
     let ds = DevShell::new(&env, spec, nix, &cwd)?;
     let rc_step = |root: Option<PathBuf>| {
@@ -124,13 +117,7 @@ fn pick(nix: &Nix, flake: &Flake, attrs: &[String]) -> Result<String> {
 }
 
 /// `crossflake package`: `nix build` of the target's package; prints its store path(s).
-pub fn package(
-    _registry: &Registry,
-    spec: &TargetSpec,
-    args: &NixArgs,
-    dry_run: bool,
-    reporter: &Reporter,
-) -> Result<i32> {
+pub fn package(spec: &TargetSpec, args: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
     let (cwd, env) = here()?;
     let flake = Flake::resolve(args.flake.as_deref(), &cwd)?;
     let attrs = package_attrs(&nix_system(args), spec);
@@ -171,13 +158,7 @@ pub fn package(
 }
 
 /// `crossflake check`: `nix flake check`, or `nix build` of `checks.<system>.<target>`.
-pub fn check(
-    _registry: &Registry,
-    spec: Option<&TargetSpec>,
-    args: &NixArgs,
-    dry_run: bool,
-    reporter: &Reporter,
-) -> Result<i32> {
+pub fn check(spec: Option<&TargetSpec>, args: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
     let (cwd, env) = here()?;
     let flake = Flake::resolve(args.flake.as_deref(), &cwd)?;
     let nix = if dry_run { Nix::locate(&env, args)? } else { located(&env, args, &flake)? };
@@ -200,13 +181,7 @@ pub fn check(
 }
 
 /// `crossflake inspect`: the shell's pins and variables, from its .drv; builds nothing.
-pub fn inspect(
-    _registry: &Registry,
-    spec: &TargetSpec,
-    args: &NixArgs,
-    dry_run: bool,
-    reporter: &Reporter,
-) -> Result<i32> {
+pub fn inspect(spec: &TargetSpec, args: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
     let (cwd, env) = here()?;
     let ds = DevShell::new(&env, spec, args, &cwd)?;
     let Some(path) = ds.drv_path(dry_run, reporter)? else {
