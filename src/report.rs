@@ -82,3 +82,10 @@ impl Reporter {
         }
     }
 }
+
+/// The last `n` lines of a log file, in order (empty when it cannot be read).
+pub fn log_tail(path: &std::path::Path, n: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}

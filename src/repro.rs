@@ -76,14 +76,12 @@ fn build_copy(
     let log = copy.with_extension("log");
     let (outcome, _) = exec::run_with_output(&step, Output::Log(&log))?;
     if !outcome.success() {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(20).collect();
         bail!(
             "the build in {} failed ({:?}); last lines of {}:\n{}",
             copy.display(),
             outcome.ending,
             log.display(),
-            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+            crate::report::log_tail(&log, 20)
         );
     }
     let mut out = BTreeMap::new();

@@ -101,12 +101,8 @@ fn report_matrix(reporter: &Reporter, results: &[TargetResult]) {
         return;
     }
     for r in results.iter().filter(|r| r.failed()) {
-        let text = std::fs::read_to_string(&r.log).unwrap_or_default();
-        let tail: Vec<&str> = text.lines().rev().take(25).collect();
         eprintln!("--- {} failed; last lines of {}:", r.target, r.log.display());
-        for l in tail.iter().rev() {
-            eprintln!("{l}");
-        }
+        eprintln!("{}", crate::report::log_tail(&r.log, 25));
     }
     print!("{}", matrix::table(results));
 }
