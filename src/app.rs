@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Build(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Build, o),
         Command::Test(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Test, o),
         Command::Run(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Run, o),
-        Command::Runner(o) => runner_cmd(&registry, cwd, o),
+        Command::Runner(o) => runner_cmd(&registry, o),
         Command::Matrix(o) => ship::matrix(&registry, &reporter, &cli.global.manifest_path, cwd, o),
         Command::Repro(o) => ship::repro(&registry, &reporter, &cli.global.manifest_path, cwd, o),
         Command::Dist(o) => ship::dist(&registry, &reporter, &cli.global.manifest_path, cwd, o),
@@ -206,9 +206,9 @@ fn read_timeouts(path: &std::path::Path) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn runner_cmd(registry: &Registry, cwd: std::path::PathBuf, o: RunnerOpts) -> Result<i32> {
+fn runner_cmd(registry: &Registry, o: RunnerOpts) -> Result<i32> {
     let spec = &registry.resolve_any(&o.target)?;
-    let env = HostEnv::probe(&cwd);
+    let env = HostEnv::probe_programs();
     let req = RunnerRequest { program: o.program, args: o.args, timeout_secs: o.timeout, gdb: o.gdb, strace: o.strace };
     if o.dry_run {
         println!("{}", runner::plan(&env, spec, &req)?.shell_line());

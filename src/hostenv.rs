@@ -80,37 +80,27 @@ pub struct HostEnv {
 impl HostEnv {
     /// Probes the real machine from `cwd`.
     pub fn probe(cwd: &Path) -> HostEnv {
+        let mut env = HostEnv::probe_programs();
+        env.pinned_channel = find_pinned_channel(cwd);
+        env.toolchains = probe_toolchains();
+        order_toolchains(&mut env.toolchains, env.pinned_channel.as_deref());
+        env
+    }
+
+    /// PATH and this launcher only, no toolchains: what the runner needs to start a
+    /// program, once per test binary.
+    pub fn probe_programs() -> HostEnv {
         let path: Vec<PathBuf> =
             std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
-        let pinned_channel = find_pinned_channel(cwd);
-        let mut toolchains = Vec::new();
-        let rustup_home = std::env::var_os("RUSTUP_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
-        if let Some(dir) = rustup_home.map(|h| h.join("toolchains")) {
-            let mut names: Vec<String> = std::fs::read_dir(&dir)
-                .into_iter()
-                .flatten()
-                .flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect();
-            names.sort();
-            for n in names {
-                if let Some(tc) = Toolchain::probe(&n, ToolchainSource::Rustup, &dir.join(&n)) {
-                    toolchains.push(tc);
-                }
-            }
-        }
-        for sys in ["/usr", "/usr/local"] {
-            if let Some(tc) = Toolchain::probe("system", ToolchainSource::System, Path::new(sys)) {
-                if !toolchains.iter().any(|t| t.sysroot == tc.sysroot) {
-                    toolchains.push(tc);
-                }
-            }
-        }
-        order_toolchains(&mut toolchains, pinned_channel.as_deref());
         let self_exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("crossflake"));
-        HostEnv { host_triple: host_triple(), path, toolchains, pinned_channel, self_exe, extra_tools: BTreeMap::new() }
+        HostEnv {
+            host_triple: host_triple(),
+            path,
+            toolchains: vec![],
+            pinned_channel: None,
+            self_exe,
+            extra_tools: BTreeMap::new(),
+        }
     }
 
     /// Finds a program on PATH (or an absolute path that exists).
@@ -129,6 +119,36 @@ impl HostEnv {
     pub fn toolchain(&self, name: &str) -> Option<&Toolchain> {
         self.toolchains.iter().find(|t| t.name == name || t.name.split('-').next() == Some(name))
     }
+}
+
+/// rustup's toolchains (by name), then the system's in /usr and /usr/local.
+fn probe_toolchains() -> Vec<Toolchain> {
+    let mut toolchains = Vec::new();
+    let rustup_home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
+    if let Some(dir) = rustup_home.map(|h| h.join("toolchains")) {
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        for n in names {
+            if let Some(tc) = Toolchain::probe(&n, ToolchainSource::Rustup, &dir.join(&n)) {
+                toolchains.push(tc);
+            }
+        }
+    }
+    for sys in ["/usr", "/usr/local"] {
+        if let Some(tc) = Toolchain::probe("system", ToolchainSource::System, Path::new(sys)) {
+            if !toolchains.iter().any(|t| t.sysroot == tc.sysroot) {
+                toolchains.push(tc);
+            }
+        }
+    }
+    toolchains
 }
 
 fn is_executable(p: &Path) -> bool {
