@@ -2,7 +2,6 @@
 //! launcher: passing tests, a failing test, a hang, GDB, any ELF, custom JSON.
 mod common;
 use common::*;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn kernel() -> std::path::PathBuf {
@@ -84,22 +83,7 @@ fn gdb_attaches_to_a_halted_kernel() {
     require_tool("gdb-multiarch");
     let elf = built_kernel("aarch64-none", "aarch64-unknown-none");
     let port = "47311";
-    let mut runner = Command::new(bin())
-        .args(["runner", "--target", "aarch64-none", "--gdb", port, elf.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(700));
-    let gdb = Command::new("gdb-multiarch")
-        .args(["-batch", "-ex", &format!("target remote :{port}"), "-ex", "info registers pc", "-ex", "continue"])
-        .arg(&elf)
-        .output()
-        .unwrap();
-    let gdb_out = String::from_utf8_lossy(&gdb.stdout).to_string();
-    let status = runner.wait().unwrap();
-    let mut err = String::new();
-    std::io::Read::read_to_string(runner.stderr.as_mut().unwrap(), &mut err).unwrap();
+    let GdbSession { status, stderr: err, gdb_out, .. } = gdb_session("aarch64-none", port, &elf, &[]);
     assert!(err.contains(&format!("target remote :{port}")), "the runner prints the gdb command: {err}");
     assert!(gdb_out.contains("pc "), "gdb read the halted CPU's pc: {gdb_out}");
     assert_eq!(status.code(), Some(0), "the kernel ran to completion after `continue`: {err}\n{gdb_out}");

@@ -156,25 +156,8 @@ fn gdb_attaches_to_a_program_under_qemu_user() {
     assert!(o.status.success(), "{}", text(&o));
     let exe = td.join("aarch64-unknown-linux-gnu/debug/hello");
     let port = "47312";
-    let mut runner = std::process::Command::new(bin())
-        .args(["runner", "--target", "aarch64", "--gdb", port, exe.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    let gdb = std::process::Command::new("gdb-multiarch")
-        .args(["-batch", "-ex", "set sysroot /usr/aarch64-linux-gnu", "-ex", &format!("target remote :{port}")])
-        .args(["-ex", "info registers pc", "-ex", "continue"])
-        .arg(&exe)
-        .output()
-        .unwrap();
-    let status = runner.wait().unwrap();
-    let mut out = String::new();
-    std::io::Read::read_to_string(runner.stdout.as_mut().unwrap(), &mut out).unwrap();
-    let mut err = String::new();
-    std::io::Read::read_to_string(runner.stderr.as_mut().unwrap(), &mut err).unwrap();
-    let gdb_out = String::from_utf8_lossy(&gdb.stdout);
+    let GdbSession { status, stdout: out, stderr: err, gdb_out } =
+        gdb_session("aarch64", port, &exe, &["set sysroot /usr/aarch64-linux-gnu"]);
     assert!(err.contains(&format!("-ex 'set sysroot /usr/aarch64-linux-gnu' -ex 'target remote :{port}'")), "{err}");
     assert!(gdb_out.contains("pc "), "gdb read the halted program's pc: {gdb_out}");
     assert!(out.contains("hello from aarch64-linux"), "the program ran on after `continue`: {out}\n{err}");
