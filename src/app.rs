@@ -1,20 +1,25 @@
-//! What each subcommand does: resolve the target, plan, then run the plan
-//! (or print it) and report.
-use crate::cli::{BackendChoice, CargoOpts, Cli, Command, RunnerOpts, SdkCommand};
-use crate::exec::{self, Ending};
-use crate::host::{self, CargoCommand, CargoRequest};
+//! Dispatch: each subcommand's options turned into a request for the
+//! pipeline (pipeline.rs) or the command that owns it (ship, nix, sdk,
+//! doctor, runner, environment).
+use crate::args::{self, Split};
+use crate::cli::{Command, Invocation, RunnerOpts, SdkCommand};
+use crate::exit::Failure;
 use crate::hostenv::HostEnv;
-use crate::plan::Plan;
+use crate::pipeline::{self, Context};
 use crate::report::Reporter;
-use crate::runner::{self, RunnerRequest, EVENTS_ENV, EXIT_TIMEOUT};
+use crate::request::{CargoRequest, CommandKind};
+use crate::runner::{self, RunnerRequest};
 use crate::targets::{Registry, TargetSpec};
-use crate::{doctor, exit, nix, sdk, ship};
-use anyhow::{Context, Result};
+use crate::{doctor, environment, nix, sdk, ship};
+use anyhow::{Context as _, Result};
+use std::path::{Path, PathBuf};
 
-pub fn run(cli: Cli) -> Result<i32> {
+pub fn run(inv: Invocation) -> Result<i32> {
+    let cli = inv.cli;
     let reporter = Reporter { format: cli.global.message_format, verbose: cli.global.verbose, quiet: cli.global.quiet };
     let registry = Registry::load()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let manifest = cli.global.manifest_path.clone();
     match cli.command {
         Command::Targets { json } => {
             print_targets(&registry, json || reporter.json())?;
@@ -34,16 +39,33 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Build(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Build, o),
-        Command::Test(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Test, o),
-        Command::Run(o) => cargo(&registry, &reporter, &cli.global.manifest_path, cwd, CargoCommand::Run, o),
+        Command::Build(p)
+        | Command::Test(p)
+        | Command::Run(p)
+        | Command::Bench(p)
+        | Command::Check(p)
+        | Command::Clippy(p)
+        | Command::Doc(p)
+        | Command::Cargo(p)
+        | Command::Nextest(p) => {
+            let name = inv.pass.unwrap_or_default();
+            pass_through(&registry, &reporter, &name, &p.raw, manifest, inv.plus_toolchain, cwd)
+        }
+        Command::Env(o) => {
+            let (ctx, spec, req) = environment_request(&registry, &reporter, &o.env, inv.plus_toolchain, cwd)?;
+            environment::print(&ctx, &spec, &req, o.format)
+        }
+        Command::Shell(o) => {
+            let (ctx, spec, req) = environment_request(&registry, &reporter, &o.env, inv.plus_toolchain, cwd)?;
+            let ctx = Context { dry_run: o.dry_run, ..ctx };
+            environment::shell(&ctx, &spec, &req, &o.command)
+        }
         Command::Runner(o) => runner_cmd(&registry, o),
-        Command::Matrix(o) => ship::matrix(&registry, &reporter, &cli.global.manifest_path, cwd, o),
-        Command::Repro(o) => ship::repro(&registry, &reporter, &cli.global.manifest_path, cwd, o),
-        Command::Dist(o) => ship::dist(&registry, &reporter, &cli.global.manifest_path, cwd, o),
-        Command::Shell(o) => nix::shell(registry.resolve(&o.target)?, &o.command, &o.nix, o.dry_run, &reporter),
+        Command::Matrix(o) => ship::matrix(&registry, &reporter, &manifest, cwd, o),
+        Command::Repro(o) => ship::repro(&registry, &reporter, &manifest, cwd, o),
+        Command::Dist(o) => ship::dist(&registry, &reporter, &manifest, cwd, o),
         Command::Package(o) => nix::package(registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
-        Command::Check(o) => {
+        Command::FlakeCheck(o) => {
             let spec = o.target.as_deref().map(|t| registry.resolve(t)).transpose()?;
             nix::check(spec, &o.nix, o.dry_run, &reporter)
         }
@@ -74,142 +96,113 @@ fn print_targets(registry: &Registry, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// The request the user's options describe.
-pub fn request(
-    cmd: CargoCommand,
-    o: &CargoOpts,
-    manifest: &Option<std::path::PathBuf>,
-    cwd: std::path::PathBuf,
-) -> CargoRequest {
-    let selection = o
-        .bin
-        .iter()
-        .flat_map(|b| ["--bin".to_string(), b.clone()])
-        .chain(o.test.iter().flat_map(|t| ["--test".to_string(), t.clone()]))
-        .chain(o.lib.then(|| "--lib".to_string()))
-        .collect();
-    CargoRequest {
-        command: Some(cmd),
-        manifest_path: manifest.clone(),
-        all_features: o.all_features,
-        selection,
-        target_dir: o.target_dir.clone(),
-        gdb: o.gdb,
-        strace: o.strace,
-        extra: o.args.clone(),
-        ..o.build.request(&cwd, o.release, o.timeout)
+/// The cargo subcommand words of a pass-through command, taken off the front of `cargo`.
+fn subcommand(name: &str, cargo: &mut Vec<String>) -> Result<Vec<String>, Failure> {
+    let word = |cargo: &mut Vec<String>| (cargo.first().is_some_and(|w| !w.starts_with('-'))).then(|| cargo.remove(0));
+    match name {
+        "cargo" => match word(cargo) {
+            Some(w) if w == "nextest" => Ok(std::iter::once(w).chain(word(cargo)).collect()),
+            Some(w) => Ok(vec![w]),
+            None => Err(Failure::usage("`crossflake cargo` needs a cargo subcommand")
+                .next("e.g. `crossflake cargo nextest run --target aarch64`; `crossflake cargo --help`")),
+        },
+        "nextest" => Ok(std::iter::once("nextest".to_string()).chain(word(cargo)).collect()),
+        other => Ok(vec![other.to_string()]),
     }
 }
 
-fn cargo(
+/// The target: `--target`, else CARGO_BUILD_TARGET or `build.target` of the cargo config.
+fn target_of(own: Option<String>, cwd: &Path, configs: &[String], command: &str) -> Result<String> {
+    if let Some(t) = own {
+        return Ok(t);
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let config = crate::cargo_config::CargoConfig::load(cwd, home.as_deref(), configs)?;
+    match config.build_target(&|k| std::env::var(k).ok()) {
+        Some((t, _)) => Ok(t),
+        None => Err(Failure::usage(format!("crossflake {command} needs --target T"))
+            .next("a name, alias, triple or target JSON; `crossflake targets` lists them")
+            .into()),
+    }
+}
+
+fn pass_through(
     registry: &Registry,
     reporter: &Reporter,
-    manifest: &Option<std::path::PathBuf>,
-    cwd: std::path::PathBuf,
-    cmd: CargoCommand,
-    o: CargoOpts,
+    name: &str,
+    raw: &[String],
+    manifest: Option<PathBuf>,
+    plus: Option<String>,
+    cwd: PathBuf,
 ) -> Result<i32> {
-    let spec = &registry.resolve_any(&o.target)?;
-    if o.gdb.is_some() && cmd != CargoCommand::Run {
-        return Err(exit::usage("--gdb goes with `crossflake run` (one program at a time)"));
-    }
-    let req = request(cmd, &o, manifest, cwd.clone());
-    let env = HostEnv::probe(&cwd);
-    let backend = choose_backend(&env, spec, &req, o.build.backend, &o.build.nix, reporter);
-    let plan = plan_with(backend, &env, registry, spec, &req, &o.build.nix, o.dry_run, reporter)?;
-    reporter.plan(&plan, o.dry_run);
-    if o.dry_run {
+    let Split { own, mut cargo, trailing } = args::split(raw)?;
+    if own.help || (name == "cargo" && cargo.is_empty()) {
+        print!("{}", args::help(name));
         return Ok(0);
     }
-    execute(&plan, spec, reporter)
-}
-
-/// The backend to use: the one asked for, else Nix when it is on PATH and the
-/// flake has a shell for the target, else the host's tools (said, never silent).
-pub fn choose_backend(
-    env: &HostEnv,
-    spec: &TargetSpec,
-    req: &CargoRequest,
-    asked: Option<BackendChoice>,
-    nix_args: &crate::cli::NixArgs,
-    reporter: &Reporter,
-) -> BackendChoice {
-    match asked {
-        Some(b) => b,
-        None if env.which("nix").is_some() => match nix::usable(env, spec, req, nix_args, reporter) {
-            Ok(()) => BackendChoice::Nix,
-            Err(why) => {
-                reporter.info(&format!("using the host backend: the Nix backend cannot serve {}: {why:#}", spec.name));
-                BackendChoice::Host
-            }
-        },
-        None => BackendChoice::Host,
+    let sub = subcommand(name, &mut cargo)?;
+    if let Some(m) = &manifest {
+        cargo.splice(0..0, ["--manifest-path".to_string(), m.display().to_string()]);
     }
-}
-
-/// Plans a cargo command with the given backend.
-#[allow(clippy::too_many_arguments)]
-pub fn plan_with(
-    backend: BackendChoice,
-    env: &HostEnv,
-    registry: &Registry,
-    spec: &TargetSpec,
-    req: &CargoRequest,
-    nix_args: &crate::cli::NixArgs,
-    dry_run: bool,
-    reporter: &Reporter,
-) -> Result<Plan> {
-    match backend {
-        BackendChoice::Nix => nix::plan(env, spec, req, nix_args, dry_run, reporter),
-        BackendChoice::Host => host::plan(env, spec, req, registry.dir.as_deref()),
+    let req = CargoRequest {
+        subcommand: sub,
+        args: cargo,
+        trailing,
+        toolchain: own.toolchain.or(plus),
+        timeout_secs: own.timeout,
+        gdb: own.gdb,
+        strace: own.strace,
+        runner: own.runner.unwrap_or_default(),
+        cwd,
+    };
+    let target = target_of(own.target, &req.cwd, &req.peek().configs, name)?;
+    let spec = registry.resolve_any(&target)?;
+    if req.gdb.is_some() && req.kind() != CommandKind::Run {
+        return Err(Failure::usage("--gdb goes with `crossflake run` (one program at a time)").into());
     }
-}
-
-/// Runs a plan's steps in order; stops at the first failure and returns its exit code.
-pub fn execute(plan: &Plan, spec: &TargetSpec, reporter: &Reporter) -> Result<i32> {
-    exec::install_signal_handlers();
-    for step in &plan.steps {
-        let events = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-        let mut step = step.clone();
-        step.env.insert(EVENTS_ENV.into(), events.path().display().to_string());
-        let (outcome, collected) = exec::run_collecting(&step, exec::Output::Scan(crate::hints::interesting))?;
-        reporter.step_done(&step, &outcome);
-        if !outcome.success() {
-            if let Some(hint) = crate::hints::missing_library_hint(&collected.kept_lines, spec) {
-                reporter.warn(hint.trim_end());
-            }
-        }
-        let timeouts = read_timeouts(events.path());
-        for t in &timeouts {
-            reporter.warn(&format!(
-                "{} timed out after {} s and was killed with its process group; raise the limit with --timeout SECS",
-                t["program"].as_str().unwrap_or("a program"),
-                t["timeout_secs"]
-            ));
-        }
-        let code = match outcome.ending {
-            Ending::Exited(0) => continue,
-            _ if !timeouts.is_empty() => EXIT_TIMEOUT,
-            ending => ending.exit_code(),
-        };
-        return Ok(code);
+    if req.kind() != CommandKind::Other {
+        pipeline::crate_dir(&req)?;
     }
-    Ok(0)
+    // rustup finds rust-toolchain.toml from the current directory, and so does crossflake.
+    let env = HostEnv::probe(&req.cwd);
+    let ctx = Context { registry, reporter, env, backend: own.backend, nix: own.nix, dry_run: own.dry_run };
+    pipeline::run(&ctx, &spec, &req)
 }
 
-fn read_timeouts(path: &std::path::Path) -> Vec<serde_json::Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["event"] == "timeout")
-        .collect()
+/// The request and context behind `env` and `shell`: a build in the crate (or directory) here.
+fn environment_request<'a>(
+    registry: &'a Registry,
+    reporter: &'a Reporter,
+    o: &crate::cli::EnvArgs,
+    plus: Option<String>,
+    cwd: PathBuf,
+) -> Result<(Context<'a>, TargetSpec, CargoRequest)> {
+    let spec = registry.resolve_any(&o.target)?;
+    let mut req = CargoRequest::new(&["build"], cwd);
+    req.toolchain = o.toolchain.clone().or(plus);
+    req.timeout_secs = o.timeout;
+    let env = HostEnv::probe(&req.cwd);
+    let ctx = Context { registry, reporter, env, backend: o.backend, nix: o.nix.clone(), dry_run: false };
+    Ok((ctx, spec, req))
 }
 
 fn runner_cmd(registry: &Registry, o: RunnerOpts) -> Result<i32> {
     let spec = &registry.resolve_any(&o.target)?;
     let env = HostEnv::probe_programs();
-    let req = RunnerRequest { program: o.program, args: o.args, timeout_secs: o.timeout, gdb: o.gdb, strace: o.strace };
+    let wrap = std::env::var(runner::wrap_var(spec)).ok().map(|j| {
+        serde_json::from_str::<Vec<String>>(&j)
+            .map_err(|e| Failure::usage(format!("{} is not a JSON list of strings: {e}", runner::wrap_var(spec))))
+    });
+    let req = RunnerRequest {
+        program: o.program,
+        args: o.args,
+        timeout_secs: o.timeout,
+        gdb: o.gdb,
+        strace: o.strace,
+        wrap: wrap.transpose()?,
+    };
     if o.dry_run {
         println!("{}", runner::plan(&env, spec, &req)?.shell_line());
         return Ok(0);

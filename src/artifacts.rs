@@ -32,11 +32,11 @@ pub fn executables_from_json(stdout: &[u8]) -> Vec<PathBuf> {
 /// Runs the artifact step for `build` and returns the executables it built.
 pub fn list(build: &Step, log: &Path) -> Result<Vec<PathBuf>> {
     let step = artifact_step(build);
-    let (outcome, stdout) = exec::run_with_output(&step, Output::Capture(log))?;
+    let (outcome, got) = exec::run(&step, Output::Capture(log))?;
     if !outcome.success() {
         bail!("listing the build's artifacts failed (see {})", log.display());
     }
-    Ok(executables_from_json(&stdout))
+    Ok(executables_from_json(&got.stdout))
 }
 
 pub fn sha256_file(path: &Path) -> Result<String> {

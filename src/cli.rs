@@ -1,4 +1,7 @@
-//! Command-line interface: clap definitions only; `app.rs` acts on them.
+//! Command-line interface: clap definitions, and the split of argv that
+//! hands a pass-through command's words (`crossflake test ...`) to
+//! args.rs untouched; `app.rs` acts on them.
+use crate::options::{BackendChoice, MessageFormat, NixArgs};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -9,11 +12,12 @@ use std::path::PathBuf;
     about = "Cross-compile and QEMU-test Rust crates for Linux, Windows, macOS and bare metal",
     long_about = "Cross-compile and QEMU-test Rust crates for Linux (x86_64, aarch64, riscv64; gnu and musl), \
 Windows (x86_64-pc-windows-gnu), macOS (via osxcross) and bare metal (riscv64, aarch64).\n\n\
---target takes a name (aarch64), an alias (arm64) or a triple (aarch64-unknown-linux-gnu); \
-`crossflake targets` lists them. Run from a crate directory, like cargo.",
-    after_help = "Exit codes: 0 success; 1 error; 2 usage error or unknown target; 3 a tool is missing \
-(the message names the package); 124 a program was killed at its timeout; 125 a program could not be run here; \
-130 interrupted; otherwise cargo's own exit code (101: a test failed)."
+Used like cargo: `crossflake test --target aarch64 --workspace --locked -- --nocapture` forwards every option \
+crossflake does not own to cargo. --target takes a name (aarch64), an alias (arm64), a triple \
+(aarch64-unknown-linux-gnu) or a target JSON; `crossflake targets` lists them. `crossflake +NAME ...` picks a \
+toolchain as rustup does. Run from a crate directory, like cargo.",
+    after_help = exit_codes_help(),
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -22,32 +26,32 @@ pub struct Cli {
     pub command: Command,
 }
 
+fn exit_codes_help() -> String {
+    format!("Exit codes:\n{}", crate::exit::table_text())
+}
+
 #[derive(Debug, Args)]
 pub struct Global {
-    /// Path to the crate's Cargo.toml (default: the crate in the current directory).
+    /// Path to the crate's Cargo.toml (default: the crate in the current directory); also passed to cargo.
     #[arg(long, global = true, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
-    /// How crossflake reports: human lines on stderr, or JSON lines on stdout.
+    /// How crossflake reports: human lines on stderr, or JSON lines on stdout. Before the subcommand:
+    /// after a cargo subcommand, --message-format is cargo's.
     #[arg(long, global = true, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
-    /// Say more (the exact commands run).
+    /// Say more (the exact commands run). After a cargo subcommand, -v is cargo's.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Say nothing but errors.
+    /// Say nothing but errors. After a cargo subcommand, -q is cargo's.
     #[arg(short, long, global = true)]
     pub quiet: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum MessageFormat {
-    Human,
-    Json,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum BackendChoice {
-    Host,
-    Nix,
+/// A pass-through command's words after its name, split by args.rs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Pass {
+    #[arg(skip)]
+    pub raw: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,20 +68,34 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// cargo build for a target.
-    Build(CargoOpts),
-    /// cargo test for a target; tests run under the target's emulator.
-    Test(CargoOpts),
+    /// cargo build for a target (`crossflake build --help`: crossflake's options; the rest is cargo's).
+    Build(Pass),
+    /// cargo test for a target; test binaries run under the target's emulator.
+    Test(Pass),
     /// cargo run for a target under its emulator (bare metal: boots the kernel).
-    Run(CargoOpts),
+    Run(Pass),
+    /// cargo bench for a target; benchmarks run under the target's emulator.
+    Bench(Pass),
+    /// cargo check for a target.
+    Check(Pass),
+    /// cargo clippy for a target.
+    Clippy(Pass),
+    /// cargo doc for a target.
+    Doc(Pass),
+    /// Any cargo subcommand (nextest, llvm-cov, hack, zigbuild, ...) in the target's environment.
+    Cargo(Pass),
+    /// cargo nextest in the target's environment (`crossflake nextest run --target T`).
+    Nextest(Pass),
+    /// Print the target's environment (for eval, direnv, rust-analyzer, $GITHUB_ENV).
+    Env(EnvOpts),
+    /// An interactive shell, or one command, in the target's environment (host or Nix backend).
+    Shell(ShellOpts),
     /// The cargo runner: run (or boot) a built program for a target, with a timeout.
     Runner(RunnerOpts),
-    /// An interactive shell, or one command, in the target's Nix dev environment.
-    Shell(ShellOpts),
     /// nix build the target's package (e.g. kernel-riscv64) and print its store path.
     Package(NixTargetOpts),
     /// nix flake check, or only the target's check.
-    Check(CheckOpts),
+    FlakeCheck(CheckOpts),
     /// Show what the target's dev shell pins (rustc, linker, QEMU) without building anything.
     Inspect(NixTargetOpts),
     /// Build and test the crate for many targets (default: every target of its kind this host can serve).
@@ -89,6 +107,108 @@ pub enum Command {
     /// Register a macOS SDK (which Apple's licence keeps out of the flake) in the Nix store.
     #[command(subcommand)]
     Sdk(SdkCommand),
+}
+
+/// The commands whose words after the name go to args.rs, not clap.
+pub const PASS_THROUGH: &[&str] = &["build", "test", "run", "bench", "check", "clippy", "doc", "cargo", "nextest"];
+
+/// The parsed command line: clap's part, the `+TOOLCHAIN`, and a pass-through command's words.
+#[derive(Debug)]
+pub struct Invocation {
+    pub cli: Cli,
+    pub plus_toolchain: Option<String>,
+    /// The pass-through command's name, when it is one.
+    pub pass: Option<String>,
+}
+
+/// Global options that take a value (to find the subcommand word after them).
+const GLOBAL_VALUED: &[&str] = &["--manifest-path", "--message-format"];
+
+/// Parses argv: `+TOOLCHAIN` first, clap for the global options and the subcommand, and
+/// the words after a pass-through command's name left verbatim for args.rs.
+pub fn parse(argv: Vec<String>) -> Result<Invocation, clap::Error> {
+    let mut argv = argv;
+    let plus_toolchain = match argv.get(1) {
+        Some(a) if a.starts_with('+') && a.len() > 1 => Some(argv.remove(1)[1..].to_string()),
+        _ => None,
+    };
+    let mut i = 1;
+    while i < argv.len() {
+        let a = argv[i].as_str();
+        if GLOBAL_VALUED.contains(&a) {
+            i += 2;
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let pass = argv.get(i).filter(|w| PASS_THROUGH.contains(&w.as_str())).cloned();
+    let (head, raw) = match &pass {
+        Some(_) => {
+            let raw = argv.split_off(i + 1);
+            (argv, raw)
+        }
+        None => (argv, vec![]),
+    };
+    let mut cli = Cli::try_parse_from(head)?;
+    if let Some(p) = pass_args(&mut cli.command) {
+        p.raw = raw;
+    }
+    Ok(Invocation { cli, plus_toolchain, pass })
+}
+
+fn pass_args(c: &mut Command) -> Option<&mut Pass> {
+    match c {
+        Command::Build(p)
+        | Command::Test(p)
+        | Command::Run(p)
+        | Command::Bench(p)
+        | Command::Check(p)
+        | Command::Clippy(p)
+        | Command::Doc(p)
+        | Command::Cargo(p)
+        | Command::Nextest(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// How `crossflake env` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EnvFormat {
+    /// `export NAME='value'` lines, for `eval "$(crossflake env --target T)"` and direnv.
+    Sh,
+    /// One JSON object (rust-analyzer's `cargo.extraEnv`).
+    Json,
+    /// `NAME=value` lines for `$GITHUB_ENV`.
+    Github,
+}
+
+/// The options that pick a target's environment (env, shell).
+#[derive(Debug, Args, Clone)]
+pub struct EnvArgs {
+    /// Target name, alias, triple or target JSON.
+    #[arg(long, short = 't', value_name = "T")]
+    pub target: String,
+    /// host: the machine's cross tools; nix: the flake's dev shell (default: nix when it can serve).
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendChoice>,
+    /// Rust toolchain to use (a rustup name, or `system`).
+    #[arg(long, value_name = "NAME")]
+    pub toolchain: Option<String>,
+    /// Timeout for programs run through the runner (default: the target's).
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    #[command(flatten)]
+    pub nix: NixArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EnvOpts {
+    #[command(flatten)]
+    pub env: EnvArgs,
+    #[arg(long, value_enum, default_value_t = EnvFormat::Sh)]
+    pub format: EnvFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,29 +228,10 @@ pub enum SdkCommand {
     },
 }
 
-/// Options of the Nix backend.
-#[derive(Debug, Args, Clone, Default)]
-pub struct NixArgs {
-    /// The flake to use (default: the nearest flake.nix upward from the crate, else crossflake's own).
-    #[arg(long, value_name = "REF")]
-    pub flake: Option<String>,
-    /// Passed to nix: remote builders (`--builders`).
-    #[arg(long, value_name = "SPEC")]
-    pub builders: Option<String>,
-    /// Passed to nix: the store to use (`--store`).
-    #[arg(long, value_name = "URL")]
-    pub store: Option<String>,
-    /// Passed to nix: `--option NAME VALUE` (repeatable).
-    #[arg(long = "option", value_names = ["NAME", "VALUE"], num_args = 2, action = clap::ArgAction::Append)]
-    pub option: Vec<String>,
-}
-
 #[derive(Debug, Args, Clone)]
 pub struct ShellOpts {
-    #[arg(long, short = 't', value_name = "T")]
-    pub target: String,
     #[command(flatten)]
-    pub nix: NixArgs,
+    pub env: EnvArgs,
     /// Print the steps and run nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -158,48 +259,6 @@ pub struct CheckOpts {
     pub nix: NixArgs,
     #[arg(long)]
     pub dry_run: bool,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct CargoOpts {
-    /// Target name, alias or triple (see `crossflake targets`).
-    #[arg(long, short = 't', value_name = "T")]
-    pub target: String,
-    /// Build with the release profile.
-    #[arg(long)]
-    pub release: bool,
-    #[command(flatten)]
-    pub build: BuildArgs,
-    /// Print the exact steps (program, args, env) and run nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Kill a program (test binary, emulator) after this many seconds (default: the target's).
-    #[arg(long, value_name = "SECS")]
-    pub timeout: Option<u64>,
-    /// Enable all features (cargo --all-features).
-    #[arg(long)]
-    pub all_features: bool,
-    /// Only this binary (cargo --bin; repeatable).
-    #[arg(long, value_name = "NAME")]
-    pub bin: Vec<String>,
-    /// Only this integration test (cargo --test; repeatable).
-    #[arg(long, value_name = "NAME")]
-    pub test: Vec<String>,
-    /// Only the library's tests (cargo --lib).
-    #[arg(long)]
-    pub lib: bool,
-    /// Cargo target directory.
-    #[arg(long, value_name = "DIR")]
-    pub target_dir: Option<PathBuf>,
-    /// Start the program halted with a GDB stub on this port and print the gdb command (run).
-    #[arg(long, value_name = "PORT", num_args = 0..=1, default_missing_value = "1234")]
-    pub gdb: Option<u16>,
-    /// Log the program's system calls (qemu-user's QEMU_STRACE).
-    #[arg(long)]
-    pub strace: bool,
-    /// build: extra cargo arguments; test: test-harness arguments; run: program arguments.
-    #[arg(last = true)]
-    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -248,27 +307,21 @@ pub struct BuildArgs {
 }
 
 impl BuildArgs {
-    /// The request these options describe, for the crate in `cwd` (command and extras unset).
-    pub fn request(
-        &self,
-        cwd: &std::path::Path,
-        release: bool,
-        timeout_secs: Option<u64>,
-    ) -> crate::host::CargoRequest {
-        crate::host::CargoRequest {
-            release,
-            package: self.package.clone(),
-            features: self
-                .features
-                .iter()
-                .flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty()).map(String::from))
-                .collect(),
-            no_default_features: self.no_default_features,
-            toolchain: self.toolchain.clone(),
-            timeout_secs,
-            cwd: cwd.to_path_buf(),
-            ..Default::default()
+    /// The cargo arguments these options stand for (`-p`, `--features`, `--no-default-features`).
+    pub fn cargo_args(&self) -> Vec<String> {
+        let mut a = Vec::new();
+        if let Some(p) = &self.package {
+            a.extend(["--package".to_string(), p.clone()]);
         }
+        let features: Vec<&str> =
+            self.features.iter().flat_map(|f| f.split([',', ' ']).filter(|s| !s.is_empty())).collect();
+        if !features.is_empty() {
+            a.extend(["--features".to_string(), features.join(",")]);
+        }
+        if self.no_default_features {
+            a.push("--no-default-features".into());
+        }
+        a
     }
 }
 

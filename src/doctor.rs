@@ -57,7 +57,7 @@ pub fn nix_status(env: &HostEnv, cwd: &std::path::Path) -> NixStatus {
         flake: flake.as_ref().map(|f| f.reference.clone()),
         verdict: String::new(),
     };
-    let located = tool::Nix::locate(env, &crate::cli::NixArgs::default());
+    let located = tool::Nix::locate(env, &crate::options::NixArgs::default());
     let verdict = located.and_then(|nix| {
         st.nix = Some(nix.program.display().to_string());
         let text = nix.version_text()?;

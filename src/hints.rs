@@ -4,9 +4,17 @@ use crate::targets::TargetSpec;
 
 /// Lines of cargo's stderr worth keeping for hints.
 pub fn interesting(line: &str) -> bool {
-    line.contains("required by crate")
+    rejected_argument(line).is_some()
+        || line.contains("required by crate")
         || line.contains("was not found in the pkg-config search path")
         || line.contains("Could not find directory of OpenSSL")
+}
+
+/// The argument in cargo's "unexpected argument 'X' found" error (an option crossflake
+/// forwarded because it is not crossflake's).
+pub fn rejected_argument(line: &str) -> Option<String> {
+    let rest = line.split("error: unexpected argument '").nth(1)?;
+    rest.split('\'').next().map(str::to_string)
 }
 
 /// (pkg-config name, Debian -dev package, nixpkgs attribute) for common libraries.

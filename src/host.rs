@@ -1,98 +1,15 @@
-//! The host backend's planner: turns a target spec, the user's options and a
-//! probed `HostEnv` into cargo steps using the machine's own cross tools.
+//! The host backend's planner: turns a target spec, the user's request, a
+//! probed `HostEnv` and the user's runner into the cargo step, using the
+//! machine's own cross tools. Pure: it reads values, spawns nothing.
+use crate::cargo_cmd::{self, run_policy};
+use crate::cargo_config::UserRunner;
+pub use crate::exit::MissingTool;
 use crate::hostenv::{HostEnv, ToolchainSource};
 use crate::plan::{Plan, Step};
+use crate::request::{CargoRequest, CommandKind};
 use crate::targets::{Kind, Runner, TargetSpec};
 pub use crate::toolchain::{choose_toolchain, StdSource};
-use serde::Serialize;
-use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CargoCommand {
-    Build,
-    Test,
-    Run,
-}
-
-impl CargoCommand {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CargoCommand::Build => "build",
-            CargoCommand::Test => "test",
-            CargoCommand::Run => "run",
-        }
-    }
-}
-
-/// What the user asked cargo to do, independent of the backend.
-#[derive(Debug, Clone, Default)]
-pub struct CargoRequest {
-    pub command: Option<CargoCommand>,
-    pub release: bool,
-    pub manifest_path: Option<PathBuf>,
-    pub package: Option<String>,
-    pub features: Vec<String>,
-    pub all_features: bool,
-    pub no_default_features: bool,
-    /// Target selection passed to cargo as is (`--bin x`, `--test y`, `--lib`).
-    pub selection: Vec<String>,
-    pub target_dir: Option<PathBuf>,
-    pub toolchain: Option<String>,
-    pub timeout_secs: Option<u64>,
-    pub gdb: Option<u16>,
-    pub strace: bool,
-    /// Extra cargo arguments (build) or arguments after `--` (test: test harness, run: program).
-    pub extra: Vec<String>,
-    pub cwd: PathBuf,
-}
-
-impl CargoRequest {
-    pub fn command(&self) -> CargoCommand {
-        self.command.unwrap_or(CargoCommand::Build)
-    }
-}
-
-/// A tool the plan needs that the machine lacks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MissingTool {
-    pub tool: String,
-    pub target: String,
-    pub purpose: String,
-    pub packages: Vec<String>,
-}
-
-impl std::fmt::Display for MissingTool {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.packages.is_empty() && self.tool == "a host toolchain" {
-            return write!(f, "the host backend cannot build {}: {}", self.target, self.purpose);
-        }
-        write!(f, "`{}` ({}) for target {} is not on PATH. ", self.tool, self.purpose, self.target)?;
-        if self.packages.is_empty() {
-            write!(f, "Debian has no package for it")?;
-        } else {
-            write!(f, "Install it: `sudo apt-get install {}`", self.packages.join(" "))?;
-        }
-        write!(f, "; or use the Nix shell that provides it: `nix develop .#{}` (crossflake --backend nix)", self.target)
-    }
-}
-impl std::error::Error for MissingTool {}
-
-/// The value of `CARGO_TARGET_<T>_RUNNER`: this launcher's `runner` subcommand.
-pub fn runner_command(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest) -> String {
-    let target = spec.custom_json.as_deref().unwrap_or(&spec.name);
-    let mut s = format!("{} runner --target {target}", env.self_exe.display());
-    if let Some(t) = req.timeout_secs {
-        s += &format!(" --timeout {t}");
-    }
-    if let Some(p) = req.gdb {
-        s += &format!(" --gdb {p}");
-    }
-    if req.strace {
-        s += " --strace";
-    }
-    s
-}
+use std::path::Path;
 
 /// Whether programs for `spec` run natively on this host (same architecture, Linux).
 pub fn runs_natively(env: &HostEnv, spec: &TargetSpec) -> bool {
@@ -102,9 +19,14 @@ pub fn runs_natively(env: &HostEnv, spec: &TargetSpec) -> bool {
         && spec.arch().trim_end_matches("gc") == host_arch.trim_end_matches("gc")
 }
 
-/// Plans `cargo build|test|run` for `spec` with the host's tools.
-pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: Option<&Path>) -> anyhow::Result<Plan> {
-    let cmd = req.command();
+/// Plans the cargo command for `spec` with the host's tools.
+pub fn plan(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    user_runner: Option<&UserRunner>,
+    targets_dir: Option<&Path>,
+) -> anyhow::Result<Plan> {
     if let Some(why) = &spec.host.unsupported {
         return Err(MissingTool {
             tool: "a host toolchain".into(),
@@ -114,51 +36,15 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: O
         }
         .into());
     }
+    let policy = run_policy(spec, req)?;
     let (tc, std_src, why) = choose_toolchain(env, spec, req.toolchain.as_deref())?;
-    let mut notes = Vec::new();
-    let target_arg = match &spec.custom_json {
-        Some(json) => {
-            let dir = targets_dir.ok_or_else(|| anyhow::anyhow!("target {} uses the custom target file {json}, but the targets/ directory is unknown; set CROSSFLAKE_TARGETS_DIR", spec.name))?;
-            dir.join(json).display().to_string()
-        }
-        None => spec.rust_triple.clone(),
-    };
-    let mut step = Step::new(&format!("cargo {}", cmd.as_str()), tc.cargo.display().to_string())
-        .arg(cmd.as_str())
-        .args(["--target", &target_arg]);
+    let mut notes: Vec<String> = policy.unrun.iter().cloned().collect();
+    let target = cargo_cmd::target_arg(spec, targets_dir)?;
+    let build_std = std_src == StdSource::BuildStd;
+    let mut step = Step::new(&req.label(), tc.cargo.display().to_string())
+        .args(cargo_cmd::argv(spec, req, &target, build_std, &policy));
     step.cwd = Some(req.cwd.clone());
-    if req.release {
-        step = step.arg("--release");
-    }
-    if let Some(m) = &req.manifest_path {
-        step = step.args(["--manifest-path".to_string(), m.display().to_string()]);
-    }
-    if let Some(p) = &req.package {
-        step = step.args(["--package", p]);
-    }
-    if !req.features.is_empty() {
-        step = step.args(["--features".to_string(), req.features.join(",")]);
-    }
-    if req.all_features {
-        step = step.arg("--all-features");
-    }
-    if req.no_default_features {
-        step = step.arg("--no-default-features");
-    }
-    step = step.args(req.selection.iter().cloned());
-    if let Some(d) = &req.target_dir {
-        step = step.args(["--target-dir".to_string(), d.display().to_string()]);
-    }
-    if std_src == StdSource::BuildStd {
-        match spec.kind {
-            Kind::Std => step = step.arg("-Zbuild-std=std,panic_abort"),
-            Kind::BareMetal => {
-                step = step.args(["-Zbuild-std=core,alloc", "-Zbuild-std-features=compiler-builtins-mem"])
-            }
-        }
-        if spec.custom_json.is_some() {
-            step = step.arg("-Zjson-target-spec");
-        }
+    if build_std {
         step = step.env("RUSTC_BOOTSTRAP", "1");
         notes.push(format!(
             "std for {} is built from rust-src (-Zbuild-std); the first build takes 25-55 s",
@@ -171,66 +57,49 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, targets_dir: O
     if tc.source == ToolchainSource::Rustup {
         step = step.env("RUSTUP_TOOLCHAIN", &tc.name);
     }
+    step.env.extend(target_env(env, spec)?);
 
-    let native = runs_natively(env, spec) && spec.rust_triple == env.host_triple;
-    let t = spec.cargo_env();
-    if spec.host.linker != "rust-lld" && !native {
-        require(env, &spec.host.linker, spec, "linker")?;
-        step = step.env(format!("CARGO_TARGET_{t}_LINKER"), &spec.host.linker);
-    }
-    let c = spec.cc_env();
-    for (var, tool) in [("CC", &spec.host.cc), ("CXX", &spec.host.cxx), ("AR", &spec.host.ar)] {
-        if let Some(tool) = tool {
-            step = step.env(format!("{var}_{c}"), tool);
+    let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !policy.no_run;
+    if runs && user_runner.is_none() && !(runs_natively(env, spec) && spec.rust_triple == env.host_triple) {
+        if let Some(prog) = runner_program(env, spec) {
+            require(env, &prog, spec, "runner")?;
         }
     }
-    if spec.kind == Kind::Std {
-        step = step
-            .env("PKG_CONFIG_ALLOW_CROSS", "1")
-            .env(format!("PKG_CONFIG_LIBDIR_{c}"), spec.host.pkg_config_libdir.clone().unwrap_or_default())
-            .env(format!("PKG_CONFIG_SYSROOT_DIR_{c}"), "/");
-    }
-
-    let runnable = !matches!(spec.runner, Runner::None { .. });
-    match (cmd, &spec.runner) {
-        (CargoCommand::Run, Runner::None { reason }) => {
-            anyhow::bail!(
-                "cannot run programs for {}: {reason}. Next: `crossflake build --target {}`",
-                spec.name,
-                spec.name
-            )
-        }
-        (CargoCommand::Test, Runner::None { reason }) => {
-            step = step.arg("--no-run");
-            notes.push(format!("tests for {} are built, not run: {reason}", spec.name));
-        }
-        _ => {}
-    }
-    if runnable {
-        if matches!(cmd, CargoCommand::Test | CargoCommand::Run) && !native {
-            if let Some(prog) = runner_program(env, spec) {
-                require(env, &prog, spec, "runner")?;
-            }
-        }
-        step = step.env(format!("CARGO_TARGET_{t}_RUNNER"), runner_command(env, spec, req));
-    }
-    if !req.extra.is_empty() {
-        if cmd == CargoCommand::Build {
-            step = step.args(req.extra.iter().cloned());
-        } else {
-            step = step.arg("--").args(req.extra.iter().cloned());
-        }
-    }
+    cargo_cmd::set_runner(&mut step, &env.self_exe, spec, req, user_runner);
     Ok(Plan {
-        command: cmd.as_str().into(),
+        command: req.subcommand.join(" "),
         target: spec.name.clone(),
         rust_triple: spec.rust_triple.clone(),
         backend: "host".into(),
         toolchain: Some(tc.name.clone()),
         toolchain_reason: Some(why),
         notes,
+        unrun: policy.unrun,
         steps: vec![step],
     })
+}
+
+/// The target's linker, C tools and pkg-config variables (checked to exist where needed).
+pub fn target_env(env: &HostEnv, spec: &TargetSpec) -> Result<Vec<(String, String)>, MissingTool> {
+    let mut out = Vec::new();
+    let native = runs_natively(env, spec) && spec.rust_triple == env.host_triple;
+    let t = spec.cargo_env();
+    if spec.host.linker != "rust-lld" && !native {
+        require(env, &spec.host.linker, spec, "linker")?;
+        out.push((format!("CARGO_TARGET_{t}_LINKER"), spec.host.linker.clone()));
+    }
+    let c = spec.cc_env();
+    for (var, tool) in [("CC", &spec.host.cc), ("CXX", &spec.host.cxx), ("AR", &spec.host.ar)] {
+        if let Some(tool) = tool {
+            out.push((format!("{var}_{c}"), tool.clone()));
+        }
+    }
+    if spec.kind == Kind::Std {
+        out.push(("PKG_CONFIG_ALLOW_CROSS".into(), "1".into()));
+        out.push((format!("PKG_CONFIG_LIBDIR_{c}"), spec.host.pkg_config_libdir.clone().unwrap_or_default()));
+        out.push((format!("PKG_CONFIG_SYSROOT_DIR_{c}"), "/".into()));
+    }
+    Ok(out)
 }
 
 /// The emulator program the runner will start for `spec` on this host, if any.
@@ -242,6 +111,11 @@ pub fn runner_program(env: &HostEnv, spec: &TargetSpec) -> Option<String> {
         Runner::Wine { .. } => Some("wine".into()),
         Runner::Native { .. } | Runner::None { .. } => None,
     }
+}
+
+/// Whether `spec` has a runner at all.
+pub fn runnable(spec: &TargetSpec) -> bool {
+    !matches!(spec.runner, Runner::None { .. })
 }
 
 fn require(env: &HostEnv, tool: &str, spec: &TargetSpec, purpose: &str) -> Result<(), MissingTool> {

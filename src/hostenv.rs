@@ -69,8 +69,8 @@ pub struct HostEnv {
     pub path: Vec<PathBuf>,
     /// Toolchains in preference order: the pinned one first.
     pub toolchains: Vec<Toolchain>,
-    /// The channel pinned by the nearest rust-toolchain.toml, if any.
-    pub pinned_channel: Option<String>,
+    /// The toolchain the crate pins (rust-toolchain.toml or RUSTUP_TOOLCHAIN), if any.
+    pub pin: Option<Pin>,
     /// This launcher's own executable, used as the cargo runner.
     pub self_exe: PathBuf,
     /// Programs known to exist regardless of PATH (tests set this).
@@ -81,9 +81,10 @@ impl HostEnv {
     /// Probes the real machine from `cwd`.
     pub fn probe(cwd: &Path) -> HostEnv {
         let mut env = HostEnv::probe_programs();
-        env.pinned_channel = find_pinned_channel(cwd);
+        env.pin = find_pin(cwd);
         env.toolchains = probe_toolchains();
-        order_toolchains(&mut env.toolchains, env.pinned_channel.as_deref());
+        let preferred = env.pin.as_ref().map(|p| p.channel.clone()).or_else(rustup_default);
+        order_toolchains(&mut env.toolchains, preferred.as_deref());
         env
     }
 
@@ -97,7 +98,7 @@ impl HostEnv {
             host_triple: host_triple(),
             path,
             toolchains: vec![],
-            pinned_channel: None,
+            pin: None,
             self_exe,
             extra_tools: BTreeMap::new(),
         }
@@ -117,7 +118,7 @@ impl HostEnv {
     }
 
     pub fn toolchain(&self, name: &str) -> Option<&Toolchain> {
-        self.toolchains.iter().find(|t| t.name == name || t.name.split('-').next() == Some(name))
+        self.toolchains.iter().find(|t| toolchain_matches(&t.name, name))
     }
 }
 
@@ -156,22 +157,44 @@ fn is_executable(p: &Path) -> bool {
     p.metadata().map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0).unwrap_or(false)
 }
 
-/// Puts the toolchain the crate pins first, then the other rustup ones, then the system's.
-pub fn order_toolchains(tcs: &mut [Toolchain], pinned: Option<&str>) {
+/// Whether rustup's toolchain `name` is what `asked` names: itself, or it with this
+/// host's triple (`1.95.0` names `1.95.0-x86_64-unknown-linux-gnu`).
+pub fn toolchain_matches(name: &str, asked: &str) -> bool {
+    name == asked || name.strip_prefix(asked).and_then(|r| r.strip_prefix('-')) == Some(host_triple().as_str())
+}
+
+/// Puts the preferred toolchain (the pinned one, else rustup's default) first, then
+/// the other rustup ones, then the system's.
+pub fn order_toolchains(tcs: &mut [Toolchain], preferred: Option<&str>) {
     tcs.sort_by_key(|t| {
-        let is_pinned = pinned.is_some_and(|p| t.name == p || t.name.starts_with(&format!("{p}-")));
-        (!is_pinned, t.source == ToolchainSource::System)
+        let is_preferred = preferred.is_some_and(|p| toolchain_matches(&t.name, p));
+        (!is_preferred, t.source == ToolchainSource::System)
     });
 }
 
-/// The `channel` of the nearest rust-toolchain.toml (or `rust-toolchain`) upward from `dir`.
-pub fn find_pinned_channel(dir: &Path) -> Option<String> {
-    if let Ok(tc) = std::env::var("RUSTUP_TOOLCHAIN") {
-        return Some(tc);
+/// A toolchain the crate pins, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Pin {
+    pub channel: String,
+    /// `RUSTUP_TOOLCHAIN` or the rust-toolchain file's path.
+    pub source: String,
+}
+
+/// The pin, as rustup decides it: `RUSTUP_TOOLCHAIN` (unless rustup set it to its own
+/// default for a parent process: `RUSTUP_TOOLCHAIN_SOURCE=default`), else the `channel`
+/// of the nearest rust-toolchain.toml (or legacy `rust-toolchain`) upward from `dir`.
+pub fn find_pin(dir: &Path) -> Option<Pin> {
+    let source = std::env::var("RUSTUP_TOOLCHAIN_SOURCE").ok();
+    if let Ok(tc) = std::env::var("RUSTUP_TOOLCHAIN").map(|t| t.trim().to_string()) {
+        if !tc.is_empty() && source.as_deref() != Some("default") {
+            let how = source.map(|s| format!(" (set by rustup: {s})")).unwrap_or_default();
+            return Some(Pin { channel: tc, source: format!("RUSTUP_TOOLCHAIN{how}") });
+        }
     }
     for d in dir.ancestors() {
         for f in ["rust-toolchain.toml", "rust-toolchain"] {
-            if let Ok(text) = std::fs::read_to_string(d.join(f)) {
+            let file = d.join(f);
+            if let Ok(text) = std::fs::read_to_string(&file) {
                 let parsed: Option<toml::Table> = toml::from_str(&text).ok();
                 let channel = parsed
                     .as_ref()
@@ -179,11 +202,23 @@ pub fn find_pinned_channel(dir: &Path) -> Option<String> {
                     .and_then(|t| t.get("channel"))
                     .and_then(|c| c.as_str())
                     .map(str::to_string);
-                return channel.or_else(|| Some(text.trim().to_string()).filter(|s| !s.is_empty() && !s.contains('[')));
+                let channel =
+                    channel.or_else(|| Some(text.trim().to_string()).filter(|s| !s.is_empty() && !s.contains('[')));
+                return channel.map(|channel| Pin { channel, source: file.display().to_string() });
             }
         }
     }
     None
+}
+
+/// rustup's default toolchain (`default_toolchain` in settings.toml).
+fn rustup_default() -> Option<String> {
+    let home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))?;
+    let text = std::fs::read_to_string(home.join("settings.toml")).ok()?;
+    let t: toml::Table = toml::from_str(&text).ok()?;
+    t.get("default_toolchain")?.as_str().map(str::to_string)
 }
 
 /// This machine's triple, from the architecture the launcher was built for.

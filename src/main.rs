@@ -1,9 +1,14 @@
 //! The `crossflake` binary: parse, run, print the error chain, exit with its code.
-use clap::Parser;
-
 fn main() {
-    let cli = crossflake::cli::Cli::parse();
-    let code = crossflake::app::run(cli).unwrap_or_else(|err| {
+    let invocation = match crossflake::cli::parse(std::env::args().collect()) {
+        Ok(i) => i,
+        Err(e) => {
+            let code = if e.use_stderr() { crossflake::exit::USAGE } else { crossflake::exit::OK };
+            let _ = e.print();
+            std::process::exit(code);
+        }
+    };
+    let code = crossflake::app::run(invocation).unwrap_or_else(|err| {
         eprintln!("crossflake: error: {err:#}");
         crossflake::exit::code_for(&err)
     });

@@ -1,10 +1,11 @@
 //! `crossflake matrix`: build and test one crate for many targets, in
 //! parallel where it helps, with live progress and a summary table.
 use crate::artifacts;
-use crate::exec::{self, Ending, Output};
-use crate::host::{CargoCommand, CargoRequest};
+use crate::exec::{self, Output};
+use crate::pipeline;
 use crate::plan::Plan;
 use crate::progress::Progress;
+use crate::request::CargoRequest;
 use crate::targets::{Kind, Registry, Runner, TargetSpec};
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -23,12 +24,12 @@ pub enum Status {
 }
 
 impl Status {
-    fn from_ending(e: Ending, log: &Path) -> Status {
-        match e {
-            Ending::Exited(0) => Status::Passed,
-            Ending::Exited(124) | Ending::TimedOut => Status::TimedOut(format!("see {}", log.display())),
-            Ending::Exited(c) => Status::Failed(format!("exit {c}; see {}", log.display())),
-            Ending::Signalled(s) | Ending::Interrupted(s) => Status::Failed(format!("signal {s}")),
+    fn from_code(code: i32, log: &Path) -> Status {
+        match code {
+            0 => Status::Passed,
+            crate::exit::TIMEOUT => Status::TimedOut(format!("see {}", log.display())),
+            c if c > crate::exit::SIGNAL_BASE => Status::Failed(format!("signal {}", c - crate::exit::SIGNAL_BASE)),
+            c => Status::Failed(format!("exit {c}; see {}", log.display())),
         }
     }
     pub fn word(&self) -> &'static str {
@@ -116,8 +117,8 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetRes
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(&log, "");
     let mut req = job.base.clone();
-    req.target_dir = Some(dir.clone());
-    req.command = Some(CargoCommand::Build);
+    req.set_target_dir(&dir);
+    req.subcommand = vec!["build".into()];
     let plan = match (job.planner)(spec, &req) {
         Ok(p) => p,
         Err(e) => {
@@ -127,11 +128,8 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetRes
         }
     };
     progress.update(&spec.name, "building");
-    let build = &plan.steps[0];
-    res.build = match exec::run_with_output(build, Output::Log(&log)) {
-        Ok((o, _)) => Status::from_ending(o.ending, &log),
-        Err(e) => Status::Failed(format!("{e:#}")),
-    };
+    let build = plan.steps.last().expect("a build plan has a cargo step");
+    res.build = run_plan(&plan, spec, &log);
     if res.build == Status::Passed {
         res.artifacts = artifacts::list(build, &log).unwrap_or_default();
         if let Some(out) = &job.dist {
@@ -144,19 +142,24 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetRes
         (Status::Passed, Runner::None { reason }) => Status::Skipped(reason.clone()),
         (Status::Passed, _) => {
             progress.update(&spec.name, "testing");
-            req.command = Some(CargoCommand::Test);
+            req.subcommand = vec!["test".into()];
             match (job.planner)(spec, &req) {
                 Err(e) => Status::Skipped(format!("{e:#}")),
-                Ok(p) => match exec::run_with_output(&p.steps[0], Output::Log(&log)) {
-                    Ok((o, _)) => Status::from_ending(o.ending, &log),
-                    Err(e) => Status::Failed(format!("{e:#}")),
-                },
+                Ok(p) => run_plan(&p, spec, &log),
             }
         }
         _ => Status::Skipped("not built".into()),
     };
     res.seconds = start.elapsed().as_secs_f64();
     res
+}
+
+/// Runs a plan with its output in the target's log.
+fn run_plan(plan: &Plan, spec: &TargetSpec, log: &Path) -> Status {
+    match pipeline::execute(plan, spec, Output::Log(log), &mut |_| {}) {
+        Ok(code) => Status::from_code(code, log),
+        Err(e) => Status::Failed(format!("{e:#}")),
+    }
 }
 
 /// Runs the matrix with `jobs` workers; results come back in `specs` order.
@@ -178,7 +181,14 @@ pub fn run(job: &MatrixJob, specs: &[&TargetSpec], jobs: usize, progress: &Progr
                     *n - 1
                 };
                 let r = run_one(job, specs[i], progress);
-                progress.finished(&r);
+                let line = format!(
+                    "crossflake: {}: build {}, test {} ({:.1} s)",
+                    r.target,
+                    r.build.word(),
+                    r.test.word(),
+                    r.seconds
+                );
+                progress.finished(&r.target, &line, serde_json::to_value(&r).unwrap_or_default());
                 results.lock().unwrap()[i] = Some(r);
             });
         }

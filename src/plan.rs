@@ -82,6 +82,9 @@ pub struct Plan {
     pub toolchain_reason: Option<String>,
     /// Things the user should know (tests that cannot run here, build-std, ...).
     pub notes: Vec<String>,
+    /// Set when the command builds tests it cannot run here (it then exits 125): why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unrun: Option<String>,
     pub steps: Vec<Step>,
 }
 

@@ -1,6 +1,5 @@
 //! Progress for long runs: a live status line on a terminal, plain lines
 //! elsewhere, JSON events with --message-format json.
-use crate::matrix::TargetResult;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
@@ -49,21 +48,15 @@ impl Progress {
         }
     }
 
-    pub fn finished(&self, r: &TargetResult) {
+    /// A target is done: `line` for people, `result` for JSON.
+    pub fn finished(&self, target: &str, line: &str, result: serde_json::Value) {
         let mut st = self.state.lock().unwrap();
         st.0 += 1;
-        st.1.remove(&r.target);
+        st.1.remove(target);
         if self.json {
-            println!("{}", serde_json::json!({"event": "target-finished", "result": r}));
+            println!("{}", serde_json::json!({"event": "target-finished", "result": result}));
         } else {
-            let line = format!(
-                "crossflake: {}: build {}, test {} ({:.1} s)",
-                r.target,
-                r.build.word(),
-                r.test.word(),
-                r.seconds
-            );
-            self.redraw(st.0, &st.1, Some(&line));
+            self.redraw(st.0, &st.1, Some(line));
         }
     }
 }

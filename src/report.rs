@@ -1,8 +1,15 @@
-//! Reporting: human lines on stderr, or JSON lines on stdout. Nothing else prints.
-use crate::cli::MessageFormat;
+//! Reporting: human lines on stderr, or JSON lines on stdout; renders the
+//! executor's events and what the lower layers say.
+use crate::events::{Event, Say};
 use crate::exec::{Ending, Outcome};
+use crate::options::MessageFormat;
 use crate::plan::{Plan, Step};
 use serde_json::json;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+/// What was said once already in this invocation.
+static SAID: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 #[derive(Debug, Clone, Copy)]
 pub struct Reporter {
@@ -65,6 +72,18 @@ impl Reporter {
         }
     }
 
+    /// Renders an executor event.
+    pub fn event(&self, event: &Event) {
+        match event {
+            Event::StepFinished { step, outcome } => self.step_done(step, outcome),
+            Event::TimedOut { program, secs } => self.warn(&format!(
+                "{program} timed out after {secs} s and was killed with everything it started; raise the limit with --timeout SECS"
+            )),
+            Event::Hint(h) => self.warn(h.trim_end()),
+            Event::Unrun(why) => self.warn(&format!("{why} (exit 125; `--no-run` asks for a build only)")),
+        }
+    }
+
     pub fn step_done(&self, step: &Step, outcome: &Outcome) {
         let code = outcome.ending.exit_code();
         let status = match outcome.ending {
@@ -79,6 +98,20 @@ impl Reporter {
             self.emit(json!({"event": "step-finished", "label": step.label, "status": status, "exit_code": code, "seconds": secs}));
         } else if !self.quiet || code != 0 {
             eprintln!("crossflake: {}: {status} in {secs:.1} s", step.label);
+        }
+    }
+}
+
+impl Say for Reporter {
+    fn info(&self, msg: &str) {
+        Reporter::info(self, msg)
+    }
+    fn warn(&self, msg: &str) {
+        Reporter::warn(self, msg)
+    }
+    fn note_once(&self, key: &str, msg: &str) {
+        if SAID.lock().unwrap_or_else(|e| e.into_inner()).insert(key.to_string()) {
+            Reporter::info(self, msg);
         }
     }
 }

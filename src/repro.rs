@@ -2,8 +2,8 @@
 //! directories of different paths, with deterministic settings, and compare.
 use crate::artifacts;
 use crate::exec::{self, Output};
-use crate::host::{CargoCommand, CargoRequest};
 use crate::matrix::Planner;
+use crate::request::CargoRequest;
 use crate::targets::TargetSpec;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -60,26 +60,25 @@ fn build_copy(
 ) -> Result<BTreeMap<String, (PathBuf, String)>> {
     copy_tree(crate_dir, copy)?;
     let mut req = base.clone();
-    req.command = Some(CargoCommand::Build);
-    req.release = true;
+    req.subcommand = vec!["build".into()];
     req.cwd = copy.to_path_buf();
-    req.manifest_path = None;
-    req.target_dir = Some(copy.join("target"));
-    let plan = planner(spec, &req)?;
-    let mut step = plan.steps[0].clone();
+    crate::request::remove_option(&mut req.args, "--manifest-path");
+    req.set_target_dir(&copy.join("target"));
+    let mut plan = planner(spec, &req)?;
+    let Some(step) = plan.steps.last_mut() else { bail!("no build step was planned") };
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
         .unwrap_or_default();
     let inherited = std::env::var("RUSTFLAGS").unwrap_or_default();
     step.env.extend(deterministic_env(copy, &cargo_home, epoch, &inherited));
+    let step = step.clone();
     let log = copy.with_extension("log");
-    let (outcome, _) = exec::run_with_output(&step, Output::Log(&log))?;
-    if !outcome.success() {
+    let code = crate::pipeline::execute(&plan, spec, Output::Log(&log), &mut |_| {})?;
+    if code != 0 {
         bail!(
-            "the build in {} failed ({:?}); last lines of {}:\n{}",
+            "the build in {} failed (exit {code}); last lines of {}:\n{}",
             copy.display(),
-            outcome.ending,
             log.display(),
             crate::report::log_tail(&log, 20)
         );

@@ -1,21 +1,27 @@
 //! `crossflake runner`: the cargo runner for every target. Plans how a built
-//! program runs here (natively, qemu-user, qemu-system, wine), runs it with a
-//! timeout in its own process group, and maps the emulator's exit status.
-use crate::exec::{self, Ending};
+//! program runs here (natively, qemu-user, qemu-system, wine, or inside a
+//! runner the user configured), checks the program first, runs it with a
+//! timeout (its whole process tree killed at the end), and maps the
+//! emulator's exit status.
+use crate::binfmt;
+use crate::exec::{self, Ending, Output};
+use crate::exit::{self, Failure};
 use crate::host::runs_natively;
 use crate::hostenv::HostEnv;
 use crate::plan::Step;
 use crate::targets::{ExitDevice, Runner, TargetSpec};
-use anyhow::{bail, Result};
+use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Exit code when the program was killed at the timeout (as GNU timeout).
-pub const EXIT_TIMEOUT: i32 = 124;
-/// Exit code when the runner cannot run the program at all (no emulator, no runner).
-pub const EXIT_CANNOT_RUN: i32 = 125;
 /// Environment variable naming a file where the runner appends JSON events for the launcher.
 pub const EVENTS_ENV: &str = "CROSSFLAKE_EVENTS";
+
+/// The variable that carries a runner the user configured (a JSON array: program and
+/// arguments), which crossflake's runner then runs inside its timeout and process handling.
+pub fn wrap_var(spec: &TargetSpec) -> String {
+    format!("CROSSFLAKE_WRAP_{}", spec.cargo_env())
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct RunnerRequest {
@@ -24,23 +30,39 @@ pub struct RunnerRequest {
     pub timeout_secs: Option<u64>,
     pub gdb: Option<u16>,
     pub strace: bool,
+    /// The user's own runner (program and arguments) to run the program with.
+    pub wrap: Option<Vec<String>>,
 }
 
 /// The step that runs `req.program` for `spec` on this host.
 pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Step> {
     let prog = req.program.display().to_string();
     let label = format!("run {}", file_name(&req.program));
-    let mut step = match &spec.runner {
-        Runner::QemuUser { .. } | Runner::Native { .. } if runs_natively(env, spec) => {
+    let mut step = match (&req.wrap, &spec.runner) {
+        (Some(user), _) if !user.is_empty() => {
             if req.gdb.is_some() {
-                bail!("--gdb for a native {} program: run it under gdb directly (`gdb --args {prog}`)", spec.name)
+                return Err(Failure::usage(format!("--gdb cannot reach into your own runner `{}`", user.join(" ")))
+                    .next("pass --runner crossflake to use crossflake's emulator, or start gdb from your runner")
+                    .into());
+            }
+            Step::new(&label, user[0].clone()).args(user[1..].iter().cloned()).arg(prog).args(req.args.iter().cloned())
+        }
+        (_, Runner::QemuUser { .. } | Runner::Native { .. }) if runs_natively(env, spec) => {
+            if req.gdb.is_some() {
+                return Err(Failure::usage(format!("--gdb for a native {} program", spec.name))
+                    .next(format!("run it under gdb directly: `gdb --args {prog}`"))
+                    .into());
             }
             Step::new(&label, prog).args(req.args.iter().cloned())
         }
-        Runner::Native { .. } => {
-            bail!("target {} is marked native but does not match this host ({})", spec.name, env.host_triple)
+        (_, Runner::Native { .. }) => {
+            return Err(Failure::cannot_run(format!(
+                "target {} runs natively only, and this host is {}",
+                spec.name, env.host_triple
+            ))
+            .into())
         }
-        Runner::QemuUser { qemu_arch, .. } => {
+        (_, Runner::QemuUser { qemu_arch, .. }) => {
             let mut s = Step::new(&label, format!("qemu-{qemu_arch}"));
             if let Some(root) = &spec.host.sysroot {
                 // -L finds the loader; LD_LIBRARY_PATH keeps the guest on the cross
@@ -57,7 +79,7 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             s.arg(prog).args(req.args.iter().cloned())
         }
-        Runner::QemuSystem { qemu_system, args, .. } => {
+        (_, Runner::QemuSystem { qemu_system, args, .. }) => {
             let mut s = Step::new(&label, qemu_system.clone()).args(args.iter().cloned()).args(["-kernel", &prog]);
             if !req.args.is_empty() {
                 s = s.args(["-append".to_string(), req.args.join(" ")]);
@@ -67,14 +89,20 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             s
         }
-        Runner::Wine { .. } => {
+        (_, Runner::Wine { .. }) => {
             let mut s = Step::new(&label, "wine").arg(prog).args(req.args.iter().cloned());
             s.env.extend(crate::wine::env(&crate::wine::prefix_dir()));
             s
         }
-        Runner::None { reason } => bail!("cannot run {prog} for {}: {reason}", spec.name),
+        (_, Runner::None { reason }) => {
+            return Err(Failure::cannot_run(format!("cannot run {prog} for {}: {reason}", spec.name)).into())
+        }
     };
-    step.timeout_secs = if req.gdb.is_some() { None } else { req.timeout_secs.or(spec.runner.default_timeout_secs()) };
+    // A debug session waits for gdb: only an explicit limit applies.
+    step.timeout_secs = match req.gdb {
+        Some(_) => req.timeout_secs,
+        None => req.timeout_secs.or(spec.runner.default_timeout_secs()),
+    };
     Ok(step)
 }
 
@@ -87,33 +115,53 @@ pub fn gdb_hint(spec: &TargetSpec, program: &Path, port: u16) -> String {
     format!("{s} -ex 'target remote :{port}' {}", program.display())
 }
 
-/// Maps the emulator's ending to the runner's exit code.
-pub fn exit_code(spec: &TargetSpec, ending: Ending) -> i32 {
+/// Maps the emulator's ending to the runner's exit code (a user's runner's as it is).
+pub fn exit_code(spec: &TargetSpec, ending: Ending, wrapped: bool) -> i32 {
     match (ending, &spec.runner) {
-        (Ending::Exited(code), Runner::QemuSystem { exit: ExitDevice::IsaDebugExit, .. }) if code & 1 == 1 => code >> 1,
+        (Ending::Exited(code), Runner::QemuSystem { exit: ExitDevice::IsaDebugExit, .. })
+            if code & 1 == 1 && !wrapped =>
+        {
+            code >> 1
+        }
         (ending, _) => ending.exit_code(),
+    }
+}
+
+/// Checks that `program` exists and is a program for `spec` (exit 125 otherwise).
+pub fn check_program(env: &HostEnv, spec: &TargetSpec, program: &Path, wrapped: bool) -> Result<(), Failure> {
+    if let (Runner::None { reason }, false) = (&spec.runner, wrapped) {
+        return Err(Failure::cannot_run(format!("cannot run {} for {}: {reason}", program.display(), spec.name)));
+    }
+    let format = binfmt::sniff(program).map_err(|e| {
+        Failure::cannot_run(format!("cannot run {} for {}: {e}", program.display(), spec.name))
+            .next("check the path (cargo prints the binaries it built with `--message-format json`)")
+    })?;
+    if wrapped {
+        return Ok(());
+    }
+    let native = runs_natively(env, spec) && !matches!(spec.runner, Runner::QemuSystem { .. });
+    match binfmt::mismatch(format, &spec.rust_triple, native) {
+        None => Ok(()),
+        Some(why) => Err(Failure::cannot_run(format!("cannot run {} for {}: {why}", program.display(), spec.name))
+            .next("build it for this target (`crossflake build --target ...`) or pick the target it was built for")),
     }
 }
 
 /// Runs the program and returns the runner's exit code; reports timeouts on stderr
 /// and, when the launcher asked for it, in its events file.
 pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32> {
-    let step = match plan(env, spec, req) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("crossflake runner: {e:#}");
-            return Ok(EXIT_CANNOT_RUN);
-        }
-    };
+    exec::install_signal_handlers();
+    watch_parent();
+    check_program(env, spec, &req.program, req.wrap.is_some())?;
+    let step = plan(env, spec, req)?;
     if env.which(&step.program).is_none() {
         let pkgs = crate::host::packages_for(spec, &step.program);
-        eprintln!(
-            "crossflake runner: `{}` is not on PATH; install it (`sudo apt-get install {}`) or use `nix develop .#{}`",
-            step.program,
-            pkgs.join(" "),
-            spec.name
-        );
-        return Ok(EXIT_CANNOT_RUN);
+        let install = if pkgs.is_empty() {
+            format!("use `nix develop .#{}`", spec.name)
+        } else {
+            format!("install it (`sudo apt-get install {}`) or use `nix develop .#{}`", pkgs.join(" "), spec.name)
+        };
+        return Err(Failure::cannot_run(format!("`{}` is not on PATH", step.program)).next(install).into());
     }
     if let Some(port) = req.gdb {
         eprintln!(
@@ -122,40 +170,44 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
             gdb_hint(spec, &req.program, port)
         );
     }
-    let wine_prefix = step.env.get("WINEPREFIX").map(std::path::PathBuf::from);
-    if let Some(prefix) = &wine_prefix {
-        if let Err(e) = crate::wine::ensure_prefix(prefix) {
-            eprintln!("crossflake runner: {e:#}");
-            return Ok(EXIT_CANNOT_RUN);
-        }
+    if let Some(prefix) = step.env.get("WINEPREFIX") {
+        crate::wine::ensure_prefix(Path::new(prefix)).map_err(|e| Failure::cannot_run(format!("{e:#}")))?;
     }
-    let wine_prefix = step.env.get("WINEPREFIX").map(std::path::PathBuf::from);
-    if let Some(prefix) = &wine_prefix {
-        if let Err(e) = crate::wine::ensure_prefix(prefix) {
-            eprintln!("crossflake runner: {e:#}");
-            return Ok(EXIT_CANNOT_RUN);
-        }
-    }
-    exec::install_signal_handlers();
-    let outcome = exec::run_isolated(&step)?;
-    if let (Some(prefix), Ending::TimedOut) = (&wine_prefix, outcome.ending) {
-        crate::wine::kill_prefix(prefix);
-    }
-    if let (Some(prefix), Ending::TimedOut) = (&wine_prefix, outcome.ending) {
-        crate::wine::kill_prefix(prefix);
-    }
-    let code = exit_code(spec, outcome.ending);
+    let (outcome, _) = exec::run(&step, Output::Inherit)?;
+    let code = exit_code(spec, outcome.ending, req.wrap.is_some());
     if outcome.ending == Ending::TimedOut {
         let secs = step.timeout_secs.unwrap_or(0);
         eprintln!(
-            "crossflake runner: TIMEOUT: {} did not exit within {secs} s under `{}`; killed it and its process group (exit {EXIT_TIMEOUT}). Raise the limit with --timeout SECS.",
-            req.program.display(), step.program
+            "crossflake runner: TIMEOUT: {} did not exit within {secs} s under `{}`; killed it and everything it started (exit {}). Raise the limit with --timeout SECS.",
+            req.program.display(), step.program, exit::TIMEOUT
         );
         record_event(
             &serde_json::json!({"event": "timeout", "target": spec.name, "program": req.program, "timeout_secs": secs}),
         );
     }
     Ok(code)
+}
+
+/// Stops everything below the runner when its parent (cargo, nextest, crossflake) goes
+/// away, even by SIGKILL: a pidfd on the parent becomes readable when it exits.
+fn watch_parent() {
+    // SAFETY: getppid has no preconditions; pidfd_open returns a descriptor we own or -1.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getppid(), 0) } as i32;
+    if fd < 0 {
+        // An older kernel: let the kernel signal us when the parent thread exits.
+        // SAFETY: prctl on ourselves.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) };
+        return;
+    }
+    std::thread::spawn(move || {
+        let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        // SAFETY: one pollfd on our own descriptor; blocks until the parent exits.
+        while unsafe { libc::poll(&mut pfd, 1, -1) } < 0 {}
+        // stderr may be a pipe nobody reads any more: never panic on it.
+        let _ =
+            writeln!(std::io::stderr(), "crossflake runner: the process that started it is gone; stopping the program");
+        exec::stop_everything(libc::SIGTERM);
+    });
 }
 
 fn record_event(event: &serde_json::Value) {

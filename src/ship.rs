@@ -1,41 +1,42 @@
 //! The commands that ship: `matrix`, `repro` and `dist` (argument handling
 //! and reporting; the work is in matrix.rs, repro.rs and artifacts.rs).
-use crate::app::{choose_backend, execute, plan_with};
 use crate::artifacts;
 use crate::cli::{BuildArgs, DistOpts, MatrixOpts, ReproOpts};
-use crate::host::{CargoCommand, CargoRequest};
+use crate::exec::Output;
 use crate::hostenv::HostEnv;
 use crate::matrix::{self, MatrixJob, Planner, TargetResult};
+use crate::pipeline::{self, Context};
 use crate::plan::Plan;
 use crate::progress::Progress;
 use crate::report::Reporter;
 use crate::repro;
+use crate::request::CargoRequest;
 use crate::targets::{Registry, TargetSpec};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 
 /// The crate's directory: the manifest's, else the nearest Cargo.toml upward from `cwd`.
 pub fn crate_dir(manifest: &Option<PathBuf>, cwd: &Path) -> Result<PathBuf> {
+    let mut req = CargoRequest::new(&["build"], cwd);
     if let Some(m) = manifest {
-        let m = std::fs::canonicalize(m).with_context(|| format!("cannot find the manifest {}", m.display()))?;
-        return Ok(m.parent().unwrap_or(Path::new("/")).to_path_buf());
+        req.args = vec!["--manifest-path".into(), m.display().to_string()];
     }
-    cwd.ancestors().find(|d| d.join("Cargo.toml").is_file()).map(Path::to_path_buf).with_context(|| {
-        format!("no Cargo.toml in {} or above; run from a crate directory or pass --manifest-path", cwd.display())
-    })
+    Ok(pipeline::crate_dir(&req)?)
 }
 
-/// A planner for the chosen (or per-target automatic) backend.
-fn planner<'a>(
-    env: &'a HostEnv,
-    registry: &'a Registry,
-    b: &'a BuildArgs,
-    reporter: &'a Reporter,
-) -> impl Fn(&TargetSpec, &CargoRequest) -> Result<Plan> + Sync + 'a {
-    move |spec, req| {
-        let backend = choose_backend(env, spec, req, b.backend, &b.nix, reporter);
-        plan_with(backend, env, registry, spec, req, &b.nix, false, reporter)
+/// The context and the base request (a build in `dir`) of a shipping command.
+fn context<'a>(registry: &'a Registry, reporter: &'a Reporter, dir: &Path, b: &BuildArgs) -> Context<'a> {
+    Context { registry, reporter, env: HostEnv::probe(dir), backend: b.backend, nix: b.nix.clone(), dry_run: false }
+}
+
+fn base_request(dir: &Path, b: &BuildArgs, release: bool, timeout: Option<u64>) -> CargoRequest {
+    let mut req = CargoRequest::new(&["build"], dir).with_args(b.cargo_args());
+    if release {
+        req.args.push("--release".into());
     }
+    req.toolchain = b.toolchain.clone();
+    req.timeout_secs = timeout;
+    req
 }
 
 pub fn matrix(
@@ -51,21 +52,21 @@ pub fn matrix(
     } else {
         o.targets.iter().map(|t| registry.resolve_any(t.trim())).collect::<Result<_>>()?
     };
-    let env = HostEnv::probe(&dir);
-    let plan_fn = planner(&env, registry, &o.build, reporter);
+    let ctx = context(registry, reporter, &dir, &o.build);
+    let plan_fn = |spec: &TargetSpec, req: &CargoRequest| pipeline::prepare_and_plan(&ctx, spec, req);
     let job = MatrixJob {
         planner: &plan_fn as &Planner,
-        base: o.build.request(&dir, o.release, o.timeout),
+        base: base_request(&dir, &o.build, o.release, o.timeout),
         target_root: o.target_dir.clone().unwrap_or_else(|| dir.join("target/crossflake-matrix")),
         dist: o.dist.clone(),
     };
     let refs: Vec<&TargetSpec> = specs.iter().collect();
     if o.dry_run {
         for spec in &refs {
-            for cmd in [CargoCommand::Build, CargoCommand::Test] {
+            for cmd in ["build", "test"] {
                 let mut req = job.base.clone();
-                req.command = Some(cmd);
-                req.target_dir = Some(job.target_root.join(&spec.name));
+                req.subcommand = vec![cmd.to_string()];
+                req.set_target_dir(&job.target_root.join(&spec.name));
                 match (job.planner)(spec, &req) {
                     Ok(p) => reporter.plan(&p, true),
                     Err(e) => reporter.info(&format!("{}: would be skipped: {e:#}", spec.name)),
@@ -86,7 +87,7 @@ pub fn matrix(
     let results = matrix::run(&job, &refs, jobs, &progress)?;
     report_matrix(reporter, &results);
     if let Some(sig) = crate::exec::interrupted() {
-        return Ok(128 + sig);
+        return Ok(crate::exit::for_signal(sig));
     }
     Ok(if results.iter().any(TargetResult::failed) { 1 } else { 0 })
 }
@@ -116,13 +117,13 @@ pub fn repro(
 ) -> Result<i32> {
     let spec = registry.resolve_any(&o.target)?;
     let dir = crate_dir(manifest, &cwd)?;
-    let env = HostEnv::probe(&dir);
-    let mut base = o.build.request(&dir, true, None);
+    let ctx = context(registry, reporter, &dir, &o.build);
+    let mut base = base_request(&dir, &o.build, true, None);
     // Both copies must use the toolchain the crate pins, though they live elsewhere.
     if base.toolchain.is_none() {
-        base.toolchain = crate::host::choose_toolchain(&env, &spec, None).ok().map(|(tc, _, _)| tc.name.clone());
+        base.toolchain = crate::host::choose_toolchain(&ctx.env, &spec, None).ok().map(|(tc, _, _)| tc.name.clone());
     }
-    let plan_fn = planner(&env, registry, &o.build, reporter);
+    let plan_fn = |spec: &TargetSpec, req: &CargoRequest| pipeline::prepare_and_plan(&ctx, spec, req);
     reporter.info(&format!(
         "repro {}: two clean release builds of {} in different directories",
         spec.name,
@@ -159,13 +160,11 @@ pub fn dist(
 ) -> Result<i32> {
     let spec = registry.resolve_any(&o.target)?;
     let dir = crate_dir(manifest, &cwd)?;
-    let env = HostEnv::probe(&dir);
-    let mut req = o.build.request(&dir, true, None);
-    req.command = Some(CargoCommand::Build);
-    req.manifest_path = manifest.clone();
-    let plan = planner(&env, registry, &o.build, reporter)(&spec, &req)?;
+    let ctx = context(registry, reporter, &dir, &o.build);
+    let req = base_request(&dir, &o.build, true, None);
+    let plan: Plan = pipeline::prepare_and_plan(&ctx, &spec, &req)?;
     reporter.plan(&plan, false);
-    let code = execute(&plan, &spec, reporter)?;
+    let code = pipeline::execute(&plan, &spec, Output::Scan(crate::hints::interesting), &mut |e| reporter.event(&e))?;
     if code != 0 {
         return Ok(code);
     }

@@ -1,5 +1,7 @@
 //! The target registry: specs from targets/*.toml (embedded at build time, or
 //! read from `$CROSSFLAKE_TARGETS_DIR`), and resolution of names, aliases and triples.
+use crate::exit::Failure;
+pub use crate::exit::UnknownTarget;
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -192,16 +194,31 @@ impl Registry {
         if !query.ends_with(".json") {
             return Ok(self.resolve(query)?.clone());
         }
-        let path =
-            std::fs::canonicalize(query).with_context(|| format!("cannot read the custom target file {query}"))?;
-        let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)
-            .with_context(|| format!("{} is not valid JSON", path.display()))?;
-        let arch = json["arch"].as_str().with_context(|| format!("{}: field `arch` is missing", path.display()))?;
-        let base =
-            self.targets
-                .iter()
-                .find(|t| t.kind == Kind::BareMetal && t.arch().trim_end_matches("gc") == arch)
-                .with_context(|| format!("no bare-metal target in targets/ has arch {arch:?} to take a runner from"))?;
+        let bad = |why: String| Failure::usage(why);
+        let path = std::fs::canonicalize(query).map_err(|e| {
+            bad(format!("cannot read the custom target file {query}: {e}"))
+                .next("pass the path of a target JSON that exists, or a known target (`crossflake targets`)")
+        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| bad(format!("cannot read the custom target file {}: {e}", path.display())))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            bad(format!("the custom target file {} is not valid JSON: {e}", path.display()))
+                .next("fix the file (`rustc -Z unstable-options --print target-spec-json` shows a valid one)")
+        })?;
+        let arch = json["arch"].as_str().ok_or_else(|| {
+            bad(format!("the custom target file {}: field `arch` is missing", path.display()))
+                .next("add \"arch\": \"riscv64\" (or aarch64) to it")
+        })?;
+        let base = self
+            .targets
+            .iter()
+            .find(|t| t.kind == Kind::BareMetal && t.arch().trim_end_matches("gc") == arch)
+            .ok_or_else(|| {
+            bad(format!(
+                "the custom target file {}: no bare-metal target in targets/ has arch {arch:?} to take a runner from",
+                path.display()
+            ))
+        })?;
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom").to_string();
         let mut spec = base.clone();
         spec.description = format!("custom target {} (runner of {})", path.display(), base.name);
@@ -235,24 +252,6 @@ impl Registry {
         }
     }
 }
-
-#[derive(Debug, Clone)]
-pub struct UnknownTarget {
-    pub query: String,
-    pub suggestions: Vec<String>,
-}
-
-impl std::fmt::Display for UnknownTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "unknown target {:?}; closest known targets: {}. `crossflake targets` lists them all",
-            self.query,
-            self.suggestions.join(", ")
-        )
-    }
-}
-impl std::error::Error for UnknownTarget {}
 
 /// Levenshtein distance over bytes.
 pub fn edit_distance(a: &str, b: &str) -> usize {

@@ -1,6 +1,10 @@
-//! Which Rust toolchain builds a target: `--toolchain` when given, else the
-//! pinned one, other rustup toolchains, then the system's; prebuilt std first,
-//! else rust-src for `-Zbuild-std`.
+//! Which Rust toolchain builds a target, as rustup decides it: `+NAME` or
+//! `--toolchain NAME` first, else the crate's pin (RUSTUP_TOOLCHAIN, then
+//! rust-toolchain.toml), which must then be installed and have the target's
+//! std (exit 3 with the rustup command otherwise: never another toolchain
+//! in silence); without a pin, rustup's default, other rustup toolchains and
+//! the system's, prebuilt std first, else rust-src for `-Zbuild-std`.
+use crate::exit::Failure;
 use crate::hostenv::{HostEnv, Toolchain};
 use crate::targets::TargetSpec;
 use serde::Serialize;
@@ -13,53 +17,88 @@ pub enum StdSource {
     BuildStd,
 }
 
-/// Picks the toolchain: `requested` if given, else the first (pinned first)
-/// with a prebuilt std for the target, else the first with rust-src.
+/// How a toolchain can build `spec`, if at all.
+fn fits(tc: &Toolchain, spec: &TargetSpec) -> Option<StdSource> {
+    let needs_src = spec.custom_json.is_some();
+    if tc.has_std(&spec.rust_triple) && !needs_src {
+        Some(StdSource::Prebuilt)
+    } else if tc.rust_src {
+        Some(StdSource::BuildStd)
+    } else {
+        None
+    }
+}
+
+/// Picks the toolchain; the string says which and why.
 pub fn choose_toolchain<'a>(
     env: &'a HostEnv,
     spec: &TargetSpec,
     requested: Option<&str>,
 ) -> anyhow::Result<(&'a Toolchain, StdSource, String)> {
     let triple = &spec.rust_triple;
-    let needs_src = spec.custom_json.is_some();
-    let fits = |tc: &Toolchain| -> Option<StdSource> {
-        if tc.has_std(triple) && !needs_src {
-            Some(StdSource::Prebuilt)
-        } else if tc.rust_src {
-            Some(StdSource::BuildStd)
-        } else {
-            None
-        }
-    };
     if let Some(name) = requested {
         let tc = env.toolchain(name).ok_or_else(|| {
             let known: Vec<_> = env.toolchains.iter().map(|t| t.name.as_str()).collect();
-            anyhow::anyhow!("toolchain {name:?} not found; known: {}", known.join(", "))
+            Failure::missing(format!("toolchain {name:?} is not installed (known: {})", known.join(", ")))
+                .next(format!("`rustup toolchain install {name} --target {triple}`"))
         })?;
-        return match fits(tc) {
-            Some(src) => Ok((tc, src, format!("requested with --toolchain; {}", describe(src, triple)))),
-            None => anyhow::bail!(
-                "toolchain {} has neither std for {triple} nor rust-src. Next: `rustup target add --toolchain {} {triple}` or `rustup component add --toolchain {} rust-src`",
-                tc.name, tc.name, tc.name
-            ),
+        return match fits(tc, spec) {
+            Some(src) => Ok((tc, src, format!("asked for with --toolchain/+{name}; {}", describe(src, triple)))),
+            None => Err(Failure::missing(format!("toolchain {} has neither std for {triple} nor rust-src", tc.name))
+                .next(format!(
+                    "`rustup target add --toolchain {} {triple}` (or `rustup component add --toolchain {} rust-src` for -Zbuild-std)",
+                    tc.name, tc.name
+                ))
+                .into()),
+        };
+    }
+    if let Some(pin) = &env.pin {
+        let ch = &pin.channel;
+        let Some(tc) = env.toolchain(ch) else {
+            return Err(Failure::missing(format!("{} pins toolchain {ch}, which is not installed", pin.source))
+                .next(format!(
+                    "`rustup toolchain install {ch} --target {triple}`, or choose another with `crossflake +NAME ...`"
+                ))
+                .into());
+        };
+        // A prebuilt std, or rust-src where the target has no prebuilt std at all (custom JSON).
+        return match fits(tc, spec) {
+            Some(StdSource::Prebuilt) => Ok((
+                tc,
+                StdSource::Prebuilt,
+                format!("pinned by {}; {}", pin.source, describe(StdSource::Prebuilt, triple)),
+            )),
+            Some(StdSource::BuildStd) if spec.custom_json.is_some() => Ok((
+                tc,
+                StdSource::BuildStd,
+                format!("pinned by {}; {}", pin.source, describe(StdSource::BuildStd, triple)),
+            )),
+            _ => Err(Failure::missing(format!(
+                "{} pins toolchain {}, which has no std for {triple}",
+                pin.source, tc.name
+            ))
+            .next(format!(
+                "`rustup target add --toolchain {ch} {triple}`, or choose another with `crossflake +NAME ...`"
+            ))
+            .into()),
         };
     }
     for want in [StdSource::Prebuilt, StdSource::BuildStd] {
-        if let Some(tc) = env.toolchains.iter().find(|tc| fits(tc) == Some(want)) {
-            let pinned =
-                env.pinned_channel.as_deref().is_some_and(|p| tc.name == p || tc.name.starts_with(&format!("{p}-")));
+        if let Some(tc) = env.toolchains.iter().find(|tc| fits(tc, spec) == Some(want)) {
+            let first = env.toolchains.first().is_some_and(|f| f.name == tc.name);
             let why = format!(
-                "{}{}",
-                if pinned { "pinned by rust-toolchain.toml; " } else { "first found; " },
+                "{}; {}",
+                if first { "no toolchain pinned: the default" } else { "no toolchain pinned: the first that can" },
                 describe(want, triple)
             );
             return Ok((tc, want, why));
         }
     }
-    let pinned = env.pinned_channel.clone().unwrap_or_else(|| "stable".into());
-    anyhow::bail!(
-        "no Rust toolchain here can build {triple}: none has its std or rust-src. Next: `rustup target add --toolchain {pinned} {triple}` (or `rustup component add --toolchain {pinned} rust-src` for -Zbuild-std), or run scripts/setup-host"
-    )
+    Err(Failure::missing(format!("no Rust toolchain here can build {triple}: none has its std or rust-src"))
+        .next(format!(
+            "`rustup target add {triple}` (or `rustup component add rust-src` for -Zbuild-std), or run scripts/setup-host"
+        ))
+        .into())
 }
 
 fn describe(src: StdSource, triple: &str) -> String {

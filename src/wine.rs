@@ -3,7 +3,8 @@
 //! Debian 12's wine 8.0 lacks bcryptprimitives.dll, which Rust's std (>= 1.78)
 //! imports for `ProcessPrng`; a small stand-in DLL is built with MinGW and
 //! put into the prefix (src/wine/bcryptprimitives.c).
-use crate::exec;
+use crate::exec::{self, Output};
+use crate::plan::Step;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -46,12 +47,10 @@ pub fn ensure_prefix(prefix: &Path) -> Result<()> {
         return Ok(());
     }
     eprintln!("crossflake runner: preparing the wine prefix {} for {version} (once, ~15 s)", prefix.display());
-    let boot =
-        duct::cmd!("wineboot", "--init").full_env(wine_env(prefix)).stdout_null().stderr_null().unchecked().run()?;
-    if !boot.status.success() {
+    if !run_quiet(prefix, "wineboot", &["--init"])? {
         bail!("`wineboot --init` failed for {}; remove that directory and retry", prefix.display());
     }
-    let _ = duct::cmd!("wineserver", "-w").full_env(wine_env(prefix)).unchecked().run();
+    run_quiet(prefix, "wineserver", &["-w"])?;
     if !Path::new(BUILTIN_DLL).exists() {
         build_shim(&prefix.join("drive_c/windows/system32/bcryptprimitives.dll"))?;
     }
@@ -59,30 +58,29 @@ pub fn ensure_prefix(prefix: &Path) -> Result<()> {
     Ok(())
 }
 
-fn wine_env(prefix: &Path) -> Vec<(String, String)> {
-    let mut e: Vec<(String, String)> = std::env::vars().collect();
-    e.extend(env(prefix));
-    e
+/// Runs a wine tool for the prefix with its output discarded; whether it succeeded.
+fn run_quiet(prefix: &Path, program: &str, args: &[&str]) -> Result<bool> {
+    let mut step = Step::new(program, program).args(args.iter().copied());
+    step.env.extend(env(prefix));
+    let (outcome, _) = exec::run(&step, Output::Log(Path::new("/dev/null")))?;
+    Ok(outcome.success())
 }
 
 fn build_shim(dest: &Path) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let src = dir.path().join("bcryptprimitives.c");
     std::fs::write(&src, SHIM_SOURCE)?;
-    let out = duct::cmd!("x86_64-w64-mingw32-gcc", "-shared", "-O2", "-s", "-o", dest, &src, "-ladvapi32")
-        .stderr_to_stdout()
-        .stdout_capture()
-        .unchecked()
-        .run()
-        .context("x86_64-w64-mingw32-gcc is needed to add bcryptprimitives.dll to the wine prefix (apt-get install gcc-mingw-w64-x86-64)")?;
-    if !out.status.success() {
-        bail!("building bcryptprimitives.dll failed:\n{}", String::from_utf8_lossy(&out.stdout));
+    let log = dir.path().join("gcc.log");
+    let step = Step::new("build bcryptprimitives.dll", "x86_64-w64-mingw32-gcc")
+        .args(["-shared", "-O2", "-s", "-o"])
+        .arg(dest.display().to_string())
+        .arg(src.display().to_string())
+        .arg("-ladvapi32");
+    let (outcome, _) = exec::run(&step, Output::Log(&log)).context(
+        "x86_64-w64-mingw32-gcc is needed to add bcryptprimitives.dll to the wine prefix (apt-get install gcc-mingw-w64-x86-64)",
+    )?;
+    if !outcome.success() {
+        bail!("building bcryptprimitives.dll failed:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
     }
     Ok(())
-}
-
-/// After a timeout: stop every process of the prefix (detached children included).
-pub fn kill_prefix(prefix: &Path) {
-    let _ = duct::cmd!("wineserver", "-k").full_env(wine_env(prefix)).stdout_null().stderr_null().unchecked().run();
-    let _ = duct::cmd!("wineserver", "-w").full_env(wine_env(prefix)).stdout_null().stderr_null().unchecked().run();
 }

@@ -2,7 +2,7 @@
 //! runner's timeout and signal handling (no process may survive).
 mod common;
 use common::*;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
@@ -34,6 +34,10 @@ fn unknown_target_exits_2_and_suggests() {
 #[test]
 fn dry_run_prints_the_cargo_command_and_runs_nothing() {
     let dir = tempfile::tempdir().unwrap();
+    let o = crossflake(&["test", "--target", "rv64", "--backend", "host", "--dry-run"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "no Cargo.toml is a usage error, dry run too: {}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no Cargo.toml in"), "{}", text(&o));
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\nversion = \"0.1.0\"\n").unwrap();
     let o = crossflake(&["test", "--target", "rv64", "--backend", "host", "--dry-run"], dir.path());
     assert!(o.status.success(), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -91,32 +95,21 @@ fn runner_kills_the_whole_process_group_at_the_timeout() {
     assert_eq!(o.status.code(), Some(124), "{}", text(&o));
     assert!(start.elapsed() < Duration::from_secs(10));
     assert!(String::from_utf8_lossy(&o.stderr).contains("TIMEOUT"), "{}", text(&o));
-    std::thread::sleep(Duration::from_millis(200));
+    // The runner returns only once its whole tree is gone.
     assert_eq!(processes_matching("sleep 7231"), Vec::<String>::new(), "processes left behind");
 }
 
 #[test]
 fn runner_on_sigint_kills_its_children_and_exits_130() {
-    let mut child = Command::new(bin())
-        .args(["runner", "--target", "x86_64", "/bin/sh", "-c", "sleep 7232 & sleep 7232; wait"])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while processes_matching("sleep 7232").len() < 2 {
-        assert!(Instant::now() < deadline, "the program never started");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    unsafe { libc_kill(child.id() as i32, 2) };
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    std::thread::sleep(Duration::from_millis(200));
+    let mut cmd = Command::new(bin());
+    cmd.args(["runner", "--target", "x86_64", "/bin/sh", "-c", "sleep 7232 & echo started; sleep 7232; wait"]);
+    let mut run = Running::start(cmd);
+    run.wait_for_line("started", Duration::from_secs(30));
+    // SAFETY: kill(2) on the runner's pid.
+    unsafe { libc::kill(run.child.id() as i32, libc::SIGINT) };
+    let (status, out) = run.wait(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130), "{out}");
     assert_eq!(processes_matching("sleep 7232"), Vec::<String>::new(), "processes left behind");
-}
-
-extern "C" {
-    #[link_name = "kill"]
-    fn libc_kill(pid: i32, sig: i32) -> i32;
 }
 
 #[test]
@@ -152,7 +145,6 @@ fn hung_emulated_test_is_killed_at_the_timeout() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("timed out after 3 s"), "{err}");
     assert!(start.elapsed() < Duration::from_secs(120));
-    std::thread::sleep(Duration::from_millis(200));
     let left: Vec<_> = processes_matching("qemu-aarch64").into_iter().filter(|l| l.contains("/hang-")).collect();
     assert!(left.is_empty(), "qemu left running: {left:?}");
 }

@@ -163,11 +163,11 @@ fn package_check_and_inspect_use_the_flake() {
     assert!(fx.ok(&["package", "--target", "x86_64"]).contains("-hello-x86_64"));
     let dry = fx.ok(&["package", "--target", "x86_64", "--dry-run"]);
     assert!(dry.contains("nix build --json --out-link") && dry.contains("hello-x86_64"), "{dry}");
-    fx.ok(&["check", "--target", "x86_64"]);
-    let o = fx.run(&["check", "--target", "riscv64-none"]);
+    fx.ok(&["flake-check", "--target", "x86_64"]);
+    let o = fx.run(&["flake-check", "--target", "riscv64-none"]);
     assert!(!o.status.success() && text(&o).contains("riscv64-none"), "{}", text(&o));
-    fx.ok(&["check"]);
-    assert!(fx.ok(&["check", "--dry-run"]).contains("nix flake check"));
+    fx.ok(&["flake-check"]);
+    assert!(fx.ok(&["flake-check", "--dry-run"]).contains("nix flake check"));
 
     let out = fx.ok(&["inspect", "--target", "riscv64-none"]);
     for want in ["rustc 1.95.0", "qemu 10.0.2", "riscv64-none-elf-gcc-wrapper 14.3.0", "-rustc-1.95.0"] {

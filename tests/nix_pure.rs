@@ -1,14 +1,14 @@
 //! The Nix backend's pure parts, without nix: the cache key rule, entries and
 //! their checks, applying a dev environment, the cargo step, version rules,
 //! flake and attribute resolution, and reading a shell's derivation.
-use crossflake::cli::NixArgs;
-use crossflake::host::{CargoCommand, CargoRequest};
 use crossflake::hostenv::HostEnv;
 use crossflake::nix::cache::{cache_root, key, sha256_hex, Entry, KeyInputs, FORMAT};
 use crossflake::nix::devenv::DevEnv;
 use crossflake::nix::flake::{check_attrs, local_path, package_attrs, Flake};
 use crossflake::nix::slots::{Lookup, Slots};
 use crossflake::nix::{cargo, inspect, tool};
+use crossflake::options::NixArgs;
+use crossflake::request::CargoRequest;
 use crossflake::targets::Registry;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -132,27 +132,47 @@ fn the_cargo_step_takes_the_shells_tools_variables_and_runner() {
     let bin = t.path().join("tc/bin").display().to_string();
     let reg = Registry::load().unwrap();
     let env = HostEnv::probe(t.path());
-    let req =
-        CargoRequest { command: Some(CargoCommand::Test), release: true, cwd: t.path().into(), ..Default::default() };
+    let req = CargoRequest::new(&["test"], t.path()).with_args(["--release"]);
+    let shell = |vars: BTreeMap<String, String>| cargo::ShellEnv { vars, shell_path: bin.clone(), build_std: false };
     let dev = DevEnv { vars: BTreeMap::from([("PATH".to_string(), bin.clone())]) };
-    let vars = dev.apply(|_| Some("/usr/bin".into()));
-    let c = cargo::in_shell(&env, reg.resolve("x86_64").unwrap(), &req, &dev, vars).unwrap();
+    let c = cargo::in_shell(
+        &env,
+        reg.resolve("x86_64").unwrap(),
+        &req,
+        &shell(dev.apply(|_| Some("/usr/bin".into()))),
+        None,
+        None,
+    )
+    .unwrap();
     assert_eq!(c.step.program, format!("{bin}/cargo"));
     assert_eq!(c.step.args, ["test", "--target", "x86_64-unknown-linux-gnu", "--release"]);
     assert_eq!(c.step.env["RUSTC"], format!("{bin}/rustc"), "the shell's rustc is pinned against an inherited RUSTC");
     assert!(c.step.env["CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER"].contains("runner --target x86_64"));
-    // A runner the shell sets wins; a target without a runner builds its tests only.
-    let dev = DevEnv {
-        vars: BTreeMap::from([
-            ("PATH".into(), bin.clone()),
-            ("CARGO_TARGET_AARCH64_APPLE_DARWIN_RUNNER".into(), "x".into()),
-        ]),
-    };
-    let c = cargo::in_shell(&env, reg.resolve("aarch64-darwin").unwrap(), &req, &dev, dev.apply(|_| None)).unwrap();
-    assert_eq!(c.step.env["CARGO_TARGET_AARCH64_APPLE_DARWIN_RUNNER"], "x");
+    // A runner the shell sets runs inside crossflake's runner; the shell's value names it.
+    let vars = BTreeMap::from([
+        ("PATH".to_string(), bin.clone()),
+        ("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER".into(), "qemu-aarch64 -cpu max".into()),
+    ]);
+    let aarch64 = reg.resolve("aarch64").unwrap();
+    let user = cargo::shell_runner(aarch64, &vars).expect("the shell's runner");
+    assert_eq!(user.argv, ["qemu-aarch64", "-cpu", "max"]);
+    let c = cargo::in_shell(&env, aarch64, &req, &shell(vars), Some(&user), None).unwrap();
+    assert!(c.step.env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER"].contains("runner --target aarch64"));
+    assert_eq!(c.step.env["CROSSFLAKE_WRAP_AARCH64_UNKNOWN_LINUX_GNU"], r#"["qemu-aarch64","-cpu","max"]"#);
+    // crossflake's own runner in the shell is not a user's runner.
+    let own = BTreeMap::from([(
+        "CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER".to_string(),
+        "/nix/store/x-crossflake/bin/crossflake runner --target aarch64".to_string(),
+    )]);
+    assert_eq!(cargo::shell_runner(aarch64, &own), None);
+    // A target without a runner builds its tests only.
+    let darwin = reg.resolve("aarch64-darwin").unwrap();
+    let c = cargo::in_shell(&env, darwin, &req, &shell(dev.apply(|_| None)), None, None).unwrap();
     assert!(c.step.args.contains(&"--no-run".to_string()));
+    assert!(c.policy.unrun.as_deref().is_some_and(|u| u.contains("built, not run")), "{:?}", c.policy);
     let empty = DevEnv { vars: BTreeMap::from([("PATH".to_string(), "/nonexistent".to_string())]) };
-    let err = cargo::in_shell(&env, reg.resolve("x86_64").unwrap(), &req, &empty, empty.apply(|_| None)).unwrap_err();
+    let no_cargo = cargo::ShellEnv { vars: empty.apply(|_| None), shell_path: "/nonexistent".into(), build_std: false };
+    let err = cargo::in_shell(&env, reg.resolve("x86_64").unwrap(), &req, &no_cargo, None, None).unwrap_err();
     assert!(format!("{err}").contains("no `cargo`"), "{err}");
 }
 

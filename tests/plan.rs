@@ -1,7 +1,10 @@
 //! Planning tests: the exact argv and env the host backend and the runner
 //! produce for every target, from a synthetic HostEnv (nothing is spawned).
-use crossflake::host::{self, CargoCommand, CargoRequest, MissingTool, StdSource};
-use crossflake::hostenv::{HostEnv, Toolchain, ToolchainSource};
+use crossflake::cargo_config::{Source, UserRunner};
+use crossflake::exit::{Failure, Kind as FailKind};
+use crossflake::host::{self, MissingTool, StdSource};
+use crossflake::hostenv::{HostEnv, Pin, Toolchain, ToolchainSource};
+use crossflake::request::CargoRequest;
 use crossflake::runner::{self, RunnerRequest};
 use crossflake::targets::{Kind, Registry, Runner};
 use std::collections::BTreeMap;
@@ -56,22 +59,26 @@ fn env() -> HostEnv {
         host_triple: "x86_64-unknown-linux-gnu".into(),
         path: vec![],
         toolchains: vec![toolchain("1.95.0-x86_64-unknown-linux-gnu", ALL_STD, true)],
-        pinned_channel: Some("1.95.0".into()),
+        pin: Some(Pin { channel: "1.95.0".into(), source: "/src/app/rust-toolchain.toml".into() }),
         self_exe: PathBuf::from("/bin/crossflake"),
         extra_tools: tools,
     }
 }
 
-fn req(cmd: CargoCommand) -> CargoRequest {
-    CargoRequest { command: Some(cmd), cwd: PathBuf::from("/src/app"), ..Default::default() }
+fn req(cmd: &str) -> CargoRequest {
+    CargoRequest::new(&[cmd], "/src/app")
+}
+
+fn plan(env: &HostEnv, name: &str, r: &CargoRequest) -> anyhow::Result<crossflake::plan::Plan> {
+    let reg = Registry::load().unwrap();
+    host::plan(env, reg.resolve(name).unwrap(), r, None, reg.dir.as_deref())
 }
 
 const TC: &str = "/rustup/toolchains/1.95.0-x86_64-unknown-linux-gnu";
 
 #[test]
 fn aarch64_test_plan_is_exact() {
-    let reg = Registry::load().unwrap();
-    let plan = host::plan(&env(), reg.resolve("arm64").unwrap(), &req(CargoCommand::Test), None).unwrap();
+    let plan = plan(&env(), "arm64", &req("test")).unwrap();
     assert_eq!(plan.steps.len(), 1);
     let s = &plan.steps[0];
     assert_eq!(s.program, format!("{TC}/bin/cargo"));
@@ -105,16 +112,16 @@ fn every_target_plans_build_and_test() {
     let reg = Registry::load().unwrap();
     let env = env();
     for spec in &reg.targets {
-        for cmd in [CargoCommand::Build, CargoCommand::Test] {
+        for cmd in ["build", "test"] {
             if let Some(why) = &spec.host.unsupported {
-                let err = host::plan(&env, spec, &req(cmd), reg.dir.as_deref()).unwrap_err().to_string();
+                let err = host::plan(&env, spec, &req(cmd), None, reg.dir.as_deref()).unwrap_err().to_string();
                 assert!(err.contains(why.as_str()) && err.contains("host backend cannot build"), "{err}");
                 continue;
             }
-            let plan = host::plan(&env, spec, &req(cmd), reg.dir.as_deref())
+            let plan = host::plan(&env, spec, &req(cmd), None, reg.dir.as_deref())
                 .unwrap_or_else(|e| panic!("{} {cmd:?}: {e:#}", spec.name));
             let s = &plan.steps[0];
-            assert_eq!(s.args[0], cmd.as_str(), "{}", spec.name);
+            assert_eq!(s.args[0], cmd, "{}", spec.name);
             assert_eq!(s.args[1], "--target");
             assert_eq!(s.args[2], spec.rust_triple, "{}", spec.name);
             let t = spec.cargo_env();
@@ -127,8 +134,9 @@ fn every_target_plans_build_and_test() {
             match &spec.runner {
                 Runner::None { .. } => {
                     assert_eq!(runner, None);
-                    assert_eq!(s.args.contains(&"--no-run".to_string()), cmd == CargoCommand::Test, "{}", spec.name);
-                    if cmd == CargoCommand::Test {
+                    assert_eq!(s.args.contains(&"--no-run".to_string()), cmd == "test", "{}", spec.name);
+                    assert_eq!(plan.unrun.is_some(), cmd == "test", "tests that cannot run make the command exit 125");
+                    if cmd == "test" {
                         assert!(plan.notes.iter().any(|n| n.contains("built, not run")), "{:?}", plan.notes);
                     }
                 }
@@ -143,10 +151,10 @@ fn every_target_plans_build_and_test() {
 
 #[test]
 fn build_std_for_std_targets_when_only_rust_src() {
-    let reg = Registry::load().unwrap();
     let mut env = env();
+    env.pin = None;
     env.toolchains = vec![toolchain("nightly", &["x86_64-unknown-linux-gnu"], true)];
-    let plan = host::plan(&env, reg.resolve("riscv64").unwrap(), &req(CargoCommand::Test), None).unwrap();
+    let plan = plan(&env, "riscv64", &req("test")).unwrap();
     let s = &plan.steps[0];
     assert_eq!(s.args, ["test", "--target", "riscv64gc-unknown-linux-gnu", "-Zbuild-std=std,panic_abort"]);
     assert_eq!(s.env["RUSTC_BOOTSTRAP"], "1");
@@ -155,11 +163,11 @@ fn build_std_for_std_targets_when_only_rust_src() {
 
 #[test]
 fn build_std_for_bare_metal_when_only_rust_src() {
-    let reg = Registry::load().unwrap();
     let mut env = env();
+    env.pin = None;
     env.toolchains = vec![toolchain("system", &["x86_64-unknown-linux-gnu"], true)];
     env.toolchains[0].source = ToolchainSource::System;
-    let plan = host::plan(&env, reg.resolve("riscv64-none").unwrap(), &req(CargoCommand::Build), None).unwrap();
+    let plan = plan(&env, "riscv64-none", &req("build")).unwrap();
     let s = &plan.steps[0];
     assert_eq!(
         s.args,
@@ -181,6 +189,7 @@ fn toolchain_choice_prefers_prebuilt_std_then_rust_src() {
     let reg = Registry::load().unwrap();
     let spec = reg.resolve("aarch64").unwrap();
     let mut env = env();
+    env.pin = None;
     env.toolchains = vec![
         toolchain("stable", &["x86_64-unknown-linux-gnu"], false),
         toolchain("nightly", &["x86_64-unknown-linux-gnu"], true),
@@ -191,8 +200,9 @@ fn toolchain_choice_prefers_prebuilt_std_then_rust_src() {
     let (tc, src, why) = host::choose_toolchain(&env, spec, Some("nightly")).unwrap();
     assert_eq!((tc.name.as_str(), src), ("nightly", StdSource::BuildStd));
     assert!(why.contains("--toolchain"));
-    let err = host::choose_toolchain(&env, spec, Some("stable")).unwrap_err().to_string();
-    assert!(err.contains("rustup target add --toolchain stable aarch64-unknown-linux-gnu"), "{err}");
+    let err = host::choose_toolchain(&env, spec, Some("stable")).unwrap_err();
+    assert_eq!(err.downcast_ref::<Failure>().map(|f| f.kind), Some(FailKind::Missing), "exit 3");
+    assert!(err.to_string().contains("rustup target add --toolchain stable aarch64-unknown-linux-gnu"), "{err}");
     env.toolchains.truncate(1);
     let err = host::choose_toolchain(&env, spec, None).unwrap_err().to_string();
     assert!(err.contains("no Rust toolchain here can build aarch64-unknown-linux-gnu"), "{err}");
@@ -200,10 +210,9 @@ fn toolchain_choice_prefers_prebuilt_std_then_rust_src() {
 
 #[test]
 fn missing_linker_names_the_package_and_the_nix_shell() {
-    let reg = Registry::load().unwrap();
     let mut env = env();
     env.extra_tools.remove("riscv64-linux-gnu-gcc");
-    let err = host::plan(&env, reg.resolve("rv64").unwrap(), &req(CargoCommand::Build), None).unwrap_err();
+    let err = plan(&env, "rv64", &req("build")).unwrap_err();
     let missing = err.downcast_ref::<MissingTool>().expect("a MissingTool error");
     assert_eq!(missing.packages, ["gcc-riscv64-linux-gnu", "g++-riscv64-linux-gnu", "libc6-dev-riscv64-cross"]);
     let msg = err.to_string();
@@ -216,55 +225,143 @@ fn missing_linker_names_the_package_and_the_nix_shell() {
 
 #[test]
 fn missing_emulator_fails_test_but_not_build() {
-    let reg = Registry::load().unwrap();
     let mut env = env();
     env.extra_tools.remove("qemu-system-aarch64");
-    let spec = reg.resolve("aarch64-none").unwrap();
-    assert!(host::plan(&env, spec, &req(CargoCommand::Build), None).is_ok());
-    let err = host::plan(&env, spec, &req(CargoCommand::Test), None).unwrap_err().to_string();
+    assert!(plan(&env, "aarch64-none", &req("build")).is_ok());
+    let err = plan(&env, "aarch64-none", &req("test")).unwrap_err().to_string();
     assert!(err.contains("sudo apt-get install qemu-system-arm"), "{err}");
+    // A user's runner replaces the emulator: not needed then.
+    let user = UserRunner { argv: vec!["/x/run.sh".into()], source: Source::Env("V".into()), key: "k".into() };
+    let reg = Registry::load().unwrap();
+    assert!(host::plan(&env, reg.resolve("aarch64-none").unwrap(), &req("test"), Some(&user), None).is_ok());
 }
 
 #[test]
-fn options_reach_cargo_in_order() {
-    let reg = Registry::load().unwrap();
-    let mut r = req(CargoCommand::Test);
-    r.release = true;
-    r.manifest_path = Some("/src/app/Cargo.toml".into());
-    r.package = Some("app".into());
-    r.features = vec!["a".into(), "b".into()];
+fn cargo_arguments_reach_cargo_verbatim_and_in_order() {
+    let mut r = req("test").with_args([
+        "--workspace",
+        "--locked",
+        "--no-fail-fast",
+        "-p",
+        "app",
+        "--features",
+        "a,b",
+        "-j",
+        "2",
+        "--profile",
+        "ci",
+        "-Zunstable-options",
+    ]);
+    r.trailing = Some(vec!["--nocapture".into(), "--".into(), "x".into()]);
     r.timeout_secs = Some(9);
-    r.extra = vec!["--nocapture".into()];
-    let plan = host::plan(&env(), reg.resolve("riscv64").unwrap(), &r, None).unwrap();
-    let s = &plan.steps[0];
+    let p = plan(&env(), "riscv64", &r).unwrap();
+    let s = &p.steps[0];
     assert_eq!(
         s.args,
         [
             "test",
             "--target",
             "riscv64gc-unknown-linux-gnu",
-            "--release",
-            "--manifest-path",
-            "/src/app/Cargo.toml",
-            "--package",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+            "-p",
             "app",
             "--features",
             "a,b",
+            "-j",
+            "2",
+            "--profile",
+            "ci",
+            "-Zunstable-options",
             "--",
-            "--nocapture"
+            "--nocapture",
+            "--",
+            "x"
         ]
     );
     assert_eq!(
         s.env["CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_RUNNER"],
         "/bin/crossflake runner --target riscv64 --timeout 9"
     );
+    // Any cargo subcommand: the words first, then the user's, --target as for test.
+    let mut n = CargoRequest::new(&["nextest", "run"], "/src/app").with_args(["--no-capture"]);
+    n.trailing = Some(vec!["my_test".into()]);
+    let s = plan(&env(), "aarch64", &n).unwrap().steps.remove(0);
+    assert_eq!(s.args, ["nextest", "run", "--target", "aarch64-unknown-linux-gnu", "--no-capture", "--", "my_test"]);
+    assert!(s.env.contains_key("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER"), "nextest reads the runner");
+}
+
+#[test]
+fn a_users_runner_is_wrapped_not_replaced() {
+    let user = UserRunner {
+        argv: vec!["/src/app/scripts/run.sh".into(), "--flag".into()],
+        source: Source::File("/src/app/.cargo/config.toml".into()),
+        key: "target.aarch64-unknown-linux-gnu.runner".into(),
+    };
+    let reg = Registry::load().unwrap();
+    let p = host::plan(&env(), reg.resolve("aarch64").unwrap(), &req("test"), Some(&user), None).unwrap();
+    let s = &p.steps[0];
+    assert_eq!(s.env["CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER"], "/bin/crossflake runner --target aarch64");
+    assert_eq!(s.env["CROSSFLAKE_WRAP_AARCH64_UNKNOWN_LINUX_GNU"], r#"["/src/app/scripts/run.sh","--flag"]"#);
+    // The runner then runs the user's program line, with the target's timeout.
+    let r =
+        RunnerRequest { program: "/t/a".into(), args: vec!["--x".into()], wrap: Some(user.argv), ..Default::default() };
+    let step = runner::plan(&env(), reg.resolve("aarch64").unwrap(), &r).unwrap();
+    assert_eq!(step.program, "/src/app/scripts/run.sh");
+    assert_eq!(step.args, ["--flag", "/t/a", "--x"]);
+    assert_eq!(step.timeout_secs, Some(300));
+    // A target without a runner of its own runs the user's.
+    let darwin = host::plan(
+        &env(),
+        reg.resolve("aarch64-darwin").unwrap(),
+        &req("test"),
+        Some(&UserRunner { argv: vec!["ssh-mac".into()], source: Source::Env("V".into()), key: "k".into() }),
+        None,
+    )
+    .unwrap();
+    assert!(darwin.steps[0].env.contains_key("CARGO_TARGET_AARCH64_APPLE_DARWIN_RUNNER"));
+}
+
+#[test]
+fn the_crates_toolchain_pin_is_kept_or_named() {
+    let reg = Registry::load().unwrap();
+    let spec = reg.resolve("aarch64").unwrap();
+    let mut env = env();
+    env.pin = Some(Pin { channel: "1.80.0".into(), source: "/src/app/rust-toolchain.toml".into() });
+    let err = host::choose_toolchain(&env, spec, None).unwrap_err();
+    let f = err.downcast_ref::<Failure>().expect("an expected failure");
+    assert_eq!(f.exit_code(), 3);
+    assert!(f.message.contains("/src/app/rust-toolchain.toml pins toolchain 1.80.0, which is not installed"), "{f}");
+    assert_eq!(
+        f.next.as_deref().unwrap().split('`').nth(1),
+        Some("rustup toolchain install 1.80.0 --target aarch64-unknown-linux-gnu")
+    );
+    // Installed without the target's std (rust-src alone does not count for a normal triple).
+    env.toolchains.push(toolchain("1.80.0", &["x86_64-unknown-linux-gnu"], true));
+    let err = host::choose_toolchain(&env, spec, None).unwrap_err().to_string();
+    assert!(
+        err.contains("has no std for aarch64-unknown-linux-gnu")
+            && err.contains("rustup target add --toolchain 1.80.0 aarch64-unknown-linux-gnu"),
+        "{err}"
+    );
+    // --toolchain (or +NAME) says otherwise.
+    let (tc, _, why) = host::choose_toolchain(&env, spec, Some("1.95.0")).unwrap();
+    assert_eq!(tc.name, "1.95.0-x86_64-unknown-linux-gnu");
+    assert!(why.contains("--toolchain"), "{why}");
 }
 
 #[test]
 fn run_is_refused_for_targets_without_a_runner() {
-    let reg = Registry::load().unwrap();
-    let err = host::plan(&env(), reg.resolve("macos-arm64").unwrap(), &req(CargoCommand::Run), None).unwrap_err();
+    let err = plan(&env(), "macos-arm64", &req("run")).unwrap_err();
     assert!(err.to_string().contains("cannot run programs for aarch64-darwin"), "{err}");
+    assert_eq!(crossflake::exit::code_for(&err), 125);
+    // test builds only, and says so; with --no-run it was asked for.
+    let p = plan(&env(), "macos-arm64", &req("test")).unwrap();
+    assert!(p.unrun.is_some());
+    let p = plan(&env(), "macos-arm64", &req("test").with_args(["--no-run"])).unwrap();
+    assert_eq!(p.unrun, None);
+    assert_eq!(p.steps[0].args.iter().filter(|a| *a == "--no-run").count(), 1);
 }
 
 fn rreq(p: &str) -> RunnerRequest {
@@ -317,10 +414,11 @@ fn runner_plans_per_target() {
     assert_eq!(s.timeout_secs, Some(60));
     let mut g = rreq("/t/k");
     g.gdb = Some(4321);
-    g.timeout_secs = Some(5);
     let s = line("aarch64-none", &g);
     assert!(s.args.ends_with(&["-gdb".into(), "tcp::4321".into(), "-S".into()]), "{:?}", s.args);
-    assert_eq!(s.timeout_secs, None, "a debug session is not timed");
+    assert_eq!(s.timeout_secs, None, "a debug session is not timed by default");
+    g.timeout_secs = Some(5);
+    assert_eq!(line("aarch64-none", &g).timeout_secs, Some(5), "an explicit --timeout holds under --gdb");
     let s = line("windows", &rreq("/t/a.exe"));
     assert_eq!((s.program.as_str(), s.env["WINEDEBUG"].as_str()), ("wine", "-all"));
     assert_eq!(s.args, ["/t/a.exe", "--x"]);

@@ -5,9 +5,9 @@ use super::devshell::DevShell;
 use super::flake::{check_attrs, nix_system, package_attrs, split_attr, Flake};
 use super::inspect as drv;
 use super::tool::{eval_timeout, explain, version_verdict, Nix};
-use crate::cli::NixArgs;
 use crate::exec;
 use crate::hostenv::HostEnv;
+use crate::options::NixArgs;
 use crate::plan::{shell_quote, Plan, Step};
 use crate::report::Reporter;
 use crate::targets::TargetSpec;
@@ -29,6 +29,7 @@ fn plan_of(command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Ve
         toolchain: None,
         toolchain_reason: None,
         notes,
+        unrun: None,
         steps,
     }
 }
@@ -37,8 +38,7 @@ fn plan_of(command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Ve
 fn run(nix: &Nix, step: &Step) -> Result<i32> {
     let mut step = step.clone();
     step.program = nix.program.display().to_string();
-    exec::install_signal_handlers();
-    Ok(exec::run_foreground(&step)?.ending.exit_code())
+    Ok(exec::run(&step, exec::Output::Inherit)?.0.ending.exit_code())
 }
 
 /// `crossflake shell`: bash with the shell's rc script, as `nix develop` runs it (shellHook
@@ -82,8 +82,7 @@ pub fn shell(spec: &TargetSpec, cmd: &[String], nix: &NixArgs, dry_run: bool, re
     };
     std::io::Write::write_all(&mut file, script.as_bytes())?;
     let step = bash(&file.path().display().to_string());
-    exec::install_signal_handlers();
-    Ok(exec::run_foreground(&step)?.ending.exit_code())
+    Ok(exec::run(&step, exec::Output::Inherit)?.0.ending.exit_code())
 }
 
 /// Checks nix's version for commands that always evaluate.

@@ -6,10 +6,10 @@ use super::devenv::{process_env, DevEnv};
 use super::flake::{dev_shell_attr, nix_system, Flake};
 use super::slots::{now, Lookup, Slots};
 use super::tool::{eval_timeout, explain, version_verdict, Nix, NixFailure};
-use crate::cli::NixArgs;
+use crate::events::Say;
 use crate::hostenv::HostEnv;
+use crate::options::NixArgs;
 use crate::plan::Step;
-use crate::report::Reporter;
 use crate::targets::TargetSpec;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::Path;
@@ -79,7 +79,7 @@ impl DevShell {
     }
 
     /// The cached entry for the current key, if any and sound (a corrupt one is reported and ignored).
-    pub fn cached(&self, reporter: &Reporter) -> Option<Entry> {
+    pub fn cached(&self, reporter: &dyn Say) -> Option<Entry> {
         if std::env::var_os(REFRESH_ENV).is_some_and(|v| !v.is_empty()) {
             return None;
         }
@@ -156,7 +156,7 @@ impl DevShell {
 
     /// Ok when the flake has the shell. Cached answers (yes or no) cost no nix process;
     /// otherwise nix evaluates, bounded by `CROSSFLAKE_NIX_TIMEOUT`.
-    pub fn check_usable(&self, reporter: &Reporter) -> Result<()> {
+    pub fn check_usable(&self, reporter: &dyn Say) -> Result<()> {
         match self.cached(reporter) {
             Some(e) if e.usable() => return Ok(()),
             Some(Entry { unusable: Some(why), .. }) => return Err(self.unusable(&why)),
@@ -170,7 +170,7 @@ impl DevShell {
     }
 
     /// The shell's environment: cached, or made once with `nix print-dev-env` (built and rooted).
-    pub fn dev_env(&self, reporter: &Reporter) -> Result<(DevEnv, Entry, Source)> {
+    pub fn dev_env(&self, reporter: &dyn Say) -> Result<(DevEnv, Entry, Source)> {
         let prior = self.cached(reporter);
         match &prior {
             Some(Entry { unusable: Some(why), .. }) => return Err(self.unusable(why)),
@@ -200,7 +200,7 @@ impl DevShell {
     }
 
     /// The shell's derivation path: cached while the file exists, else `nix eval` (None on a dry run).
-    pub fn drv_path(&self, dry_run: bool, reporter: &Reporter) -> Result<Option<String>> {
+    pub fn drv_path(&self, dry_run: bool, reporter: &dyn Say) -> Result<Option<String>> {
         let prior = self.cached(reporter);
         if let Some(Entry { unusable: Some(why), .. }) = &prior {
             return Err(self.unusable(why));

@@ -13,104 +13,149 @@ pub mod tool;
 
 pub use commands::{check, inspect, package, shell};
 
-use crate::cli::NixArgs;
-use crate::host::CargoRequest;
+use crate::cargo_config::UserRunner;
+use crate::events::Say;
 use crate::hostenv::HostEnv;
+use crate::options::NixArgs;
 use crate::plan::{Plan, Step};
-use crate::report::Reporter;
+use crate::request::CargoRequest;
 use crate::targets::TargetSpec;
 use anyhow::Result;
+use cargo::ShellEnv;
 use devenv::DevEnv;
 use devshell::{DevShell, Source};
-use std::path::PathBuf;
+use std::path::Path;
 
 /// Whether the Nix backend can serve here (nix on PATH, recent enough, flakes on)
 /// and the flake has a dev shell for `spec`. Err says why not and how to fix it.
 /// Cheap when answered before (yes or no): no nix process at all; else one `nix eval`,
 /// bounded by `CROSSFLAKE_NIX_TIMEOUT` (60 s). Inside a crossflake shell serving the target: yes.
 /// A dry run asks too (bounded), so that it shows the backend a real run would use.
-pub fn usable(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest, nix: &NixArgs, reporter: &Reporter) -> Result<()> {
+pub fn usable(env: &HostEnv, spec: &TargetSpec, crate_dir: &Path, nix: &NixArgs, reporter: &dyn Say) -> Result<()> {
     if devenv::inside_shell(spec, nix.flake.as_deref()).is_some() {
         return Ok(());
     }
-    DevShell::new(env, spec, nix, &crate_dir(req))?.check_usable(reporter)
+    DevShell::new(env, spec, nix, crate_dir)?.check_usable(reporter)
 }
 
-/// Plans cargo inside the target's dev shell. With `dry_run` nothing is evaluated: a cached
-/// environment gives the exact step, else the plan shows the nix command that would make it.
-pub fn plan(
+/// The dev shell's environment for a target, resolved (this may run nix).
+#[derive(Debug, Clone)]
+pub enum Resolved {
+    /// The environment, applied over the outer one.
+    Env { shell: ShellEnv, note: String, from: String },
+    /// A dry run with nothing cached: the nix command that would make the environment.
+    Pending { make: Step, notes: Vec<String>, from: String },
+}
+
+impl Resolved {
+    /// The variables of the shell, when known.
+    pub fn vars(&self) -> Option<&std::collections::BTreeMap<String, String>> {
+        match self {
+            Resolved::Env { shell, .. } => Some(&shell.vars),
+            Resolved::Pending { .. } => None,
+        }
+    }
+}
+
+/// Resolves the target's dev shell: the one we are in, the cached environment, or
+/// (not on a dry run) `nix print-dev-env` now, cached and GC-rooted.
+pub fn resolve(
     env: &HostEnv,
     spec: &TargetSpec,
-    req: &CargoRequest,
+    crate_dir: &Path,
     nix: &NixArgs,
     dry_run: bool,
-    reporter: &Reporter,
-) -> Result<Plan> {
+    reporter: &dyn Say,
+) -> Result<Resolved> {
     if let Some(name) = devenv::inside_shell(spec, nix.flake.as_deref()) {
         let dev = DevEnv::current(spec, outer_var(env, "PATH").unwrap_or_default(), devenv::process_env);
-        let c = cargo::in_shell(env, spec, req, &dev, dev.vars.clone())?;
         let note =
             format!("already in the crossflake dev shell {name}, which serves {}: its environment as it is", spec.name);
-        return Ok(cargo_plan(spec, req, c, note, "the current dev shell".into()));
+        return Ok(Resolved::Env {
+            shell: shell_env(spec, &dev, dev.vars.clone()),
+            note,
+            from: "the current dev shell".into(),
+        });
     }
-    let shell = DevShell::new(env, spec, nix, &crate_dir(req))?;
+    let shell = DevShell::new(env, spec, nix, crate_dir)?;
+    let from = format!("the dev shell {}", shell.installable());
     let (dev, source) = if dry_run {
         match shell.cached(reporter) {
             Some(e) if e.dev_env.is_some() => {
                 (DevEnv::parse(e.dev_env.as_deref().unwrap_or_default())?, Source::Cached)
             }
-            entry => return dry_plan(spec, req, &shell, entry.is_some_and(|e| e.usable())),
+            entry => {
+                let mut notes = vec![format!(
+                    "not evaluated (dry run): the first command makes the dev environment once and caches it in {} (key {})",
+                    shell.slots.dir.display(),
+                    &shell.key.key[..12]
+                )];
+                if !entry.is_some_and(|e| e.usable()) {
+                    notes.push(format!("not known yet whether {} has {}", shell.flake.reference, shell.attr));
+                }
+                notes
+                    .push("cargo then comes from the shell's PATH and runs with the shell's exported variables".into());
+                return Ok(Resolved::Pending { make: shell.print_dev_env_step(), notes, from });
+            }
         }
     } else {
         let (dev, _, source) = shell.dev_env(reporter)?;
         (dev, source)
     };
     let vars = dev.apply(|k| outer_var(env, k));
-    let c = cargo::in_shell(env, spec, req, &dev, vars)?;
     let note = match source {
         Source::Cached => format!("dev environment from the cache (key {})", &shell.key.key[..12]),
         Source::Evaluated => format!("dev environment made now and cached (key {})", &shell.key.key[..12]),
     };
-    Ok(cargo_plan(spec, req, c, note, format!("the dev shell {}", shell.installable())))
+    Ok(Resolved::Env { shell: shell_env(spec, &dev, vars), note, from })
 }
 
-fn cargo_plan(spec: &TargetSpec, req: &CargoRequest, c: cargo::CargoStep, note: String, from: String) -> Plan {
-    let toolchain = c.step.env.get("RUSTC").map(|p| toolchain_label(p)).unwrap_or_else(|| c.step.program.clone());
-    Plan {
-        command: req.command().as_str().into(),
+fn shell_env(spec: &TargetSpec, dev: &DevEnv, vars: std::collections::BTreeMap<String, String>) -> ShellEnv {
+    let shell_path =
+        std::env::join_paths(dev.shell_path()).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let rustc = cargo::shell_rustc(&vars, &shell_path);
+    let build_std = cargo::needs_build_std(spec, rustc.as_deref(), &vars);
+    ShellEnv { vars, shell_path, build_std }
+}
+
+/// Plans cargo inside the target's resolved dev shell. Pure.
+pub fn plan(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    resolved: &Resolved,
+    user_runner: Option<&UserRunner>,
+    targets_dir: Option<&Path>,
+) -> Result<Plan> {
+    let (steps, notes, from, toolchain, unrun) = match resolved {
+        Resolved::Env { shell, note, from } => {
+            let c = cargo::in_shell(env, spec, req, shell, user_runner, targets_dir)?;
+            let toolchain =
+                c.step.env.get("RUSTC").map(|p| toolchain_label(p)).unwrap_or_else(|| c.step.program.clone());
+            let notes = std::iter::once(note.clone()).chain(c.notes).collect();
+            (vec![c.step], notes, from.clone(), toolchain, c.policy.unrun)
+        }
+        Resolved::Pending { make, notes, from } => {
+            let policy = crate::cargo_cmd::run_policy(spec, req)?;
+            let mut cargo = Step::new(&req.label(), "cargo");
+            let target = crate::cargo_cmd::target_arg(spec, targets_dir)?;
+            cargo.args = crate::cargo_cmd::argv(spec, req, &target, false, &policy);
+            cargo.cwd = Some(req.cwd.clone());
+            crate::cargo_cmd::set_runner(&mut cargo, &env.self_exe, spec, req, user_runner);
+            let notes = notes.iter().cloned().chain(policy.unrun.clone()).collect();
+            (vec![make.clone(), cargo], notes, from.clone(), "the dev shell's".to_string(), policy.unrun)
+        }
+    };
+    Ok(Plan {
+        command: req.subcommand.join(" "),
         target: spec.name.clone(),
         rust_triple: spec.rust_triple.clone(),
         backend: "nix".into(),
         toolchain: Some(toolchain),
         toolchain_reason: Some(format!("from {from}")),
-        notes: std::iter::once(note).chain(c.notes).collect(),
-        steps: vec![c.step],
-    }
-}
-
-/// The plan of a dry run without a cached environment: the nix command, then cargo.
-fn dry_plan(spec: &TargetSpec, req: &CargoRequest, shell: &DevShell, known: bool) -> Result<Plan> {
-    let mut notes = vec![format!(
-        "not evaluated (dry run): the first command makes the dev environment once and caches it in {} (key {})",
-        shell.slots.dir.display(),
-        &shell.key.key[..12]
-    )];
-    if !known {
-        notes.push(format!("not known yet whether {} has {}", shell.flake.reference, shell.attr));
-    }
-    notes.push("cargo then comes from the shell's PATH and runs with the shell's exported variables".into());
-    let mut cargo = Step::new(&format!("cargo {}", req.command().as_str()), "cargo");
-    cargo.args = cargo::cargo_args(spec, req, false, &mut notes)?;
-    cargo.cwd = Some(req.cwd.clone());
-    Ok(Plan {
-        command: req.command().as_str().into(),
-        target: spec.name.clone(),
-        rust_triple: spec.rust_triple.clone(),
-        backend: "nix".into(),
-        toolchain: Some("the dev shell's".into()),
-        toolchain_reason: Some(format!("from the dev shell {}", shell.installable())),
         notes,
-        steps: vec![shell.print_dev_env_step(), cargo],
+        unrun,
+        steps,
     })
 }
 
@@ -127,13 +172,5 @@ pub fn toolchain_label(rustc: &str) -> String {
     match rustc.strip_prefix("/nix/store/").and_then(|r| r.split('/').next()) {
         Some(dir) => dir.split_once('-').map_or(dir, |(_, n)| n).to_string(),
         None => rustc.to_string(),
-    }
-}
-
-/// The directory the flake search starts from: the crate's (from --manifest-path), else the cwd.
-fn crate_dir(req: &CargoRequest) -> PathBuf {
-    match req.manifest_path.as_ref().and_then(|m| m.parent()) {
-        Some(d) if !d.as_os_str().is_empty() => req.cwd.join(d),
-        _ => req.cwd.clone(),
     }
 }

@@ -1,14 +1,13 @@
 //! Running nix: finding it, judging its version, the options every nix
 //! command gets (`--builders`, `--store`, `--option`), bounded captures, and
 //! turning nix's failures into errors that name the fix.
-use crate::cli::NixArgs;
+use crate::exec::{Ending, Output};
 use crate::hostenv::HostEnv;
+use crate::options::NixArgs;
 use crate::plan::Step;
 use anyhow::{anyhow, bail, Context, Result};
-use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Flakes exist from this Nix on.
 pub const MIN_FLAKES: (u32, u32) = (2, 4);
@@ -44,30 +43,21 @@ impl Nix {
     /// Runs a step's nix command, capturing stdout and stderr (also shown as it comes when
     /// `show_stderr`: build progress), killed at `timeout`.
     pub fn capture(&self, step: &Step, timeout: Option<Duration>, show_stderr: bool) -> Result<Captured> {
-        let mut cmd = Command::new(&self.program);
-        cmd.args(&step.args).envs(&step.env).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().with_context(|| format!("cannot start {}", self.program.display()))?;
-        let readers =
-            [child.stdout.take().map(|r| reader(r, false)), child.stderr.take().map(|r| reader(r, show_stderr))];
-        let start = Instant::now();
-        let status = loop {
-            if let Some(s) = child.try_wait()? {
-                break Some(s);
-            }
-            if timeout.is_some_and(|t| start.elapsed() >= t) {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(Duration::from_millis(5));
+        let mut step = step.clone();
+        step.program = self.program.display().to_string();
+        step.timeout_secs = timeout.map(|t| t.as_secs().max(1));
+        let (outcome, got) = crate::exec::run(&step, Output::Pipe { echo_stderr: show_stderr })
+            .with_context(|| format!("cannot start {}", self.program.display()))?;
+        let code = match outcome.ending {
+            Ending::Exited(c) => Some(c),
+            _ => None,
         };
-        let [out, err] = readers.map(|r| r.map(|h| h.join().unwrap_or_default()).unwrap_or_default());
         Ok(Captured {
-            success: status.is_some_and(|s| s.success()),
-            code: status.and_then(|s| s.code()),
-            stdout: out,
-            stderr: err,
-            timed_out: status.is_none(),
+            success: outcome.success(),
+            code,
+            stdout: String::from_utf8_lossy(&got.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&got.stderr).into_owned(),
+            timed_out: outcome.ending == Ending::TimedOut,
         })
     }
 
@@ -80,23 +70,6 @@ impl Nix {
         }
         Ok(out.stdout)
     }
-}
-
-/// Reads a pipe to its end on a thread; with `echo`, also copies it to our stderr as it comes.
-fn reader<R: Read + Send + 'static>(mut r: R, echo: bool) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let (mut buf, mut chunk) = (Vec::new(), [0u8; 8192]);
-        while let Ok(n) = r.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            if echo {
-                let _ = std::io::stderr().write_all(&chunk[..n]);
-            }
-            buf.extend_from_slice(&chunk[..n]);
-        }
-        String::from_utf8_lossy(&buf).into_owned()
-    })
 }
 
 /// What a captured nix command did.

@@ -116,7 +116,8 @@ fn run(step: &Step, reporter: &Reporter) -> Result<String> {
         reporter.info(&format!("running: {}", step.shell_line()));
     }
     let log = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-    let (outcome, stdout) = exec::run_with_output(step, Output::Capture(log.path()))?;
+    let (outcome, got) = exec::run(step, Output::Capture(log.path()))?;
+    let stdout = got.stdout;
     if !outcome.success() {
         let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
         return Err(anyhow!("`{}` failed ({:?}): {}", step.shell_line(), outcome.ending, stderr.trim()))

@@ -48,28 +48,131 @@ pub struct GdbSession {
     pub gdb_out: String,
 }
 
-/// Starts `crossflake runner --target T --gdb PORT program`, attaches gdb-multiarch in
-/// batch mode (`pre` commands first, then `target remote`, `info registers pc`, `continue`).
+/// Starts `crossflake runner --target T --gdb PORT --timeout 120 program`, waits for its
+/// "waiting for gdb" line, attaches gdb-multiarch in batch mode (`pre` commands first, then
+/// `target remote`, `info registers pc`, `continue`); gdb retries the connection until QEMU
+/// listens (bounded), and every wait has a deadline, so a failed attach cannot hang the suite.
 pub fn gdb_session(target: &str, port: &str, program: &Path, pre: &[&str]) -> GdbSession {
-    use std::io::Read;
-    use std::process::Stdio;
-    let mut runner = Command::new(bin())
-        .args(["runner", "--target", target, "--gdb", port, program.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
+    let mut cmd = Command::new(bin());
+    cmd.args(["runner", "--target", target, "--gdb", port, "--timeout", "120", program.to_str().unwrap()]);
+    let mut run = Running::start(cmd);
+    run.wait_for_line("is waiting for gdb on port", std::time::Duration::from_secs(60));
     let remote = format!("target remote :{port}");
-    let mut gdb = Command::new("gdb-multiarch");
-    gdb.arg("-batch");
+    let mut gdb = Command::new("timeout");
+    gdb.args(["180", "gdb-multiarch", "-batch", "-ex", "set tcp auto-retry on", "-ex", "set tcp connect-timeout 60"]);
     for c in pre.iter().copied().chain([remote.as_str(), "info registers pc", "continue"]) {
         gdb.args(["-ex", c]);
     }
     let gdb_out = String::from_utf8_lossy(&gdb.arg(program).output().unwrap().stdout).into_owned();
-    let status = runner.wait().unwrap();
-    let (mut stdout, mut stderr) = (String::new(), String::new());
-    runner.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
-    runner.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let (status, stdout, stderr) = run.wait_split(std::time::Duration::from_secs(180));
     GdbSession { status, stdout, stderr, gdb_out }
+}
+
+/// A running crossflake whose stdout and stderr lines arrive on a channel, so a
+/// test can wait for a line (with a deadline) instead of sleeping.
+pub struct Running {
+    pub child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<(bool, String)>,
+    /// Lines seen so far: (from stderr, text).
+    seen: Vec<(bool, String)>,
+}
+
+impl Running {
+    /// Starts `cmd` with piped output, in its own process group (so a signal sent to
+    /// its PID reaches it alone, as `kill PID` from a supervisor would).
+    pub fn start(mut cmd: Command) -> Running {
+        use std::io::BufRead;
+        use std::os::unix::process::CommandExt;
+        use std::process::Stdio;
+        let mut child =
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0).spawn().expect("crossflake starts");
+        let (tx, lines) = std::sync::mpsc::channel();
+        let streams: [(bool, Box<dyn std::io::Read + Send>); 2] =
+            [(false, Box::new(child.stdout.take().unwrap())), (true, Box::new(child.stderr.take().unwrap()))];
+        for (is_err, out) in streams {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                    let _ = tx.send((is_err, l));
+                }
+            });
+        }
+        Running { child, lines, seen: vec![] }
+    }
+
+    pub fn seen(&self) -> String {
+        self.seen.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n")
+    }
+
+    /// Waits until a line contains `needle`; panics with what was seen at the deadline.
+    pub fn wait_for_line(&mut self, needle: &str, within: std::time::Duration) {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    let hit = l.1.contains(needle);
+                    self.seen.push(l);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let _ = self.child.kill();
+                    panic!("no line with {needle:?} within {within:?}; seen:\n{}", self.seen())
+                }
+            }
+        }
+    }
+
+    /// Waits for the exit (the test fails at the deadline) and returns the status, stdout and stderr.
+    pub fn wait_split(mut self, within: std::time::Duration) -> (std::process::ExitStatus, String, String) {
+        let status = wait_with_deadline(&mut self.child, within);
+        // The readers end when the pipes close; every writer is gone once the tree has exited.
+        while let Ok(l) = self.lines.recv_timeout(std::time::Duration::from_secs(10)) {
+            self.seen.push(l);
+        }
+        let pick = |err: bool| {
+            self.seen.iter().filter(|(e, _)| *e == err).map(|(_, l)| l.as_str()).collect::<Vec<_>>().join("\n")
+        };
+        (status, pick(false), pick(true))
+    }
+
+    /// Like `wait_split`, with both streams in one text.
+    pub fn wait(self, within: std::time::Duration) -> (std::process::ExitStatus, String) {
+        let (status, out, err) = self.wait_split(within);
+        (status, format!("--- stdout\n{out}\n--- stderr\n{err}"))
+    }
+}
+
+/// Waits for a child with a deadline; at the deadline it is killed and the test fails.
+pub fn wait_with_deadline(child: &mut std::process::Child, within: std::time::Duration) -> std::process::ExitStatus {
+    let pid = child.id() as i32;
+    if !wait_pid_exit(pid, within) {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("process {pid} did not exit within {within:?}");
+    }
+    child.wait().unwrap()
+}
+
+/// Waits until process `pid` has exited (a pidfd becomes readable), up to `within`.
+/// True when it exited (or was already gone).
+pub fn wait_pid_exit(pid: i32, within: std::time::Duration) -> bool {
+    // SAFETY: pidfd_open and poll on a descriptor we own, closed after.
+    unsafe {
+        let fd = libc::syscall(libc::SYS_pidfd_open, pid, 0) as i32;
+        if fd < 0 {
+            return true;
+        }
+        let mut p = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+        let n = libc::poll(&mut p, 1, within.as_millis().min(i32::MAX as u128) as i32);
+        libc::close(fd);
+        n > 0
+    }
+}
+
+/// The pids of processes whose command line contains `needle` (excluding pgrep itself).
+pub fn pids_matching(needle: &str) -> Vec<i32> {
+    processes_matching(needle).iter().filter_map(|l| l.split_whitespace().next()?.parse().ok()).collect()
 }

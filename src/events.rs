@@ -1,0 +1,32 @@
+//! What happens while commands resolve and run, as values: the layers below
+//! say things through `Say` and the executor emits `Event`s; the reporter
+//! (report.rs) is the one that renders them.
+use crate::exec::Outcome;
+use crate::plan::Step;
+
+/// Messages for people from the layers that resolve environments (nix, toolchains).
+pub trait Say {
+    fn info(&self, msg: &str);
+    fn warn(&self, msg: &str);
+    /// Said once per invocation for each `key`, however often it comes (backend and
+    /// runner choices).
+    fn note_once(&self, key: &str, msg: &str);
+}
+
+/// What the plan executor reports.
+#[derive(Debug)]
+pub enum Event<'a> {
+    StepFinished {
+        step: &'a Step,
+        outcome: &'a Outcome,
+    },
+    /// A program the runner killed at its timeout (from the runner's events file).
+    TimedOut {
+        program: String,
+        secs: u64,
+    },
+    /// The next step for a failure the executor recognised (a missing library).
+    Hint(String),
+    /// Tests were built but cannot run here.
+    Unrun(String),
+}

@@ -1,0 +1,259 @@
+//! The one pipeline every command that runs cargo goes through (build, test,
+//! run, cargo, nextest, env, shell, matrix, repro, dist): find the crate,
+//! resolve the environment (backend choice, the Nix dev shell, the user's
+//! runner), plan (pure), execute the plan's steps emitting events, report.
+use crate::cargo_cmd::is_crossflake_runner;
+use crate::cargo_config::{CargoConfig, TargetCfg, UserRunner};
+use crate::events::{Event, Say};
+use crate::exec::{self, Ending, Output};
+use crate::exit::{self, Failure};
+use crate::hostenv::HostEnv;
+use crate::options::{BackendChoice, NixArgs};
+use crate::plan::Plan;
+use crate::report::Reporter;
+use crate::request::{CargoRequest, RunnerMode};
+use crate::runner::EVENTS_ENV;
+use crate::targets::{Registry, TargetSpec};
+use crate::{host, nix};
+use anyhow::{Context as _, Result};
+use std::path::{Path, PathBuf};
+
+/// What every planned command shares.
+#[derive(Clone)]
+pub struct Context<'a> {
+    pub registry: &'a Registry,
+    pub reporter: &'a Reporter,
+    pub env: HostEnv,
+    pub backend: Option<BackendChoice>,
+    pub nix: NixArgs,
+    pub dry_run: bool,
+}
+
+/// The environment a plan is made for.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Host,
+    Nix(nix::Resolved),
+}
+
+/// Everything resolved for one target and request.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub backend: Backend,
+    /// The runner the user (or the dev shell) set, which crossflake's runner wraps.
+    pub user_runner: Option<UserRunner>,
+}
+
+/// The crate's directory: the manifest's, else the nearest Cargo.toml upward from the cwd.
+pub fn crate_dir(req: &CargoRequest) -> Result<PathBuf, Failure> {
+    if let Some(m) = req.peek().manifest_path {
+        let m = req.cwd.join(m);
+        let m = m.canonicalize().map_err(|e| {
+            Failure::usage(format!("cannot read the manifest {}: {e}", m.display()))
+                .next("pass --manifest-path with the path of a Cargo.toml")
+        })?;
+        return Ok(m.parent().unwrap_or(Path::new("/")).to_path_buf());
+    }
+    req.cwd.ancestors().find(|d| d.join("Cargo.toml").is_file()).map(Path::to_path_buf).ok_or_else(|| {
+        Failure::usage(format!("no Cargo.toml in {} or above", req.cwd.display()))
+            .next("run from a crate directory, or pass --manifest-path")
+    })
+}
+
+/// The backend to use: the one asked for, else Nix when it is on PATH and the
+/// flake has a shell for the target, else the host's tools (said once, never silent).
+pub fn choose_backend(ctx: &Context, spec: &TargetSpec, dir: &Path) -> BackendChoice {
+    match ctx.backend {
+        Some(b) => b,
+        None if ctx.env.which("nix").is_some() => match nix::usable(&ctx.env, spec, dir, &ctx.nix, ctx.reporter) {
+            Ok(()) => BackendChoice::Nix,
+            Err(why) => {
+                ctx.reporter
+                    .note_once("backend", &format!("using the host backend: the Nix backend cannot serve: {why:#}"));
+                BackendChoice::Host
+            }
+        },
+        None => BackendChoice::Host,
+    }
+}
+
+/// `[package.metadata.crossflake] runner = "crossflake"` in the crate's manifest.
+fn manifest_runner_mode(dir: &Path) -> Option<RunnerMode> {
+    let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+    let t: toml::Table = text.parse().ok()?;
+    match t.get("package")?.get("metadata")?.get("crossflake")?.get("runner")?.as_str()? {
+        "crossflake" => Some(RunnerMode::Crossflake),
+        "wrap" => Some(RunnerMode::Wrap),
+        _ => None,
+    }
+}
+
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+/// The target's cfg, for `[target.'cfg(..)']` tables: asked of rustc, else read off the triple.
+fn target_cfg(rustc: Option<&Path>, target: &str, triple: &str) -> TargetCfg {
+    let asked = rustc.and_then(|r| {
+        let step = crate::plan::Step::new("rustc --print cfg", r.display().to_string())
+            .args(["--print", "cfg", "--target", target])
+            .env("RUSTC_BOOTSTRAP", "1");
+        let (o, got) = exec::run(&step, Output::Capture(Path::new("/dev/null"))).ok()?;
+        o.success().then(|| TargetCfg::parse(&String::from_utf8_lossy(&got.stdout)))
+    });
+    asked.unwrap_or_else(|| TargetCfg::from_triple(triple))
+}
+
+/// The runner the user configured for the target, as cargo would pick it; None when it
+/// is crossflake's own (inside `crossflake env`/`shell`).
+pub fn user_runner(
+    ctx: &Context,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    rustc: Option<&Path>,
+) -> Result<Option<UserRunner>> {
+    let config = CargoConfig::load(&req.cwd, cargo_home().as_deref(), &req.peek().configs)?;
+    let var = format!("CARGO_TARGET_{}_RUNNER", spec.cargo_env());
+    let env_of = |k: &str| std::env::var(k).ok();
+    let target = crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?;
+    let cfg_cell = std::cell::OnceCell::new();
+    let cfg = |expr: &str| {
+        let tc = cfg_cell.get_or_init(|| target_cfg(rustc, &target, &spec.rust_triple));
+        tc.eval(expr).unwrap_or(false)
+    };
+    let found = config.runner(&spec.rust_triple, &var, &env_of, &req.cwd, &cfg)?;
+    Ok(match found {
+        Some(r) if is_crossflake_runner(&r.argv) => {
+            // Our own runner from `crossflake env`: what it wrapped, if anything.
+            std::env::var(crate::runner::wrap_var(spec))
+                .ok()
+                .and_then(|j| serde_json::from_str(&j).ok())
+                .map(|argv| UserRunner { argv, source: r.source.clone(), key: r.key.clone() })
+        }
+        other => other,
+    })
+}
+
+/// Resolves the environment for `spec` and `req`: backend, dev shell, the user's runner.
+pub fn prepare(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<Prepared> {
+    let dir = crate_dir(req).unwrap_or_else(|_| req.cwd.clone());
+    let choice = choose_backend(ctx, spec, &dir);
+    let backend = match choice {
+        BackendChoice::Host => Backend::Host,
+        BackendChoice::Nix => Backend::Nix(nix::resolve(&ctx.env, spec, &dir, &ctx.nix, ctx.dry_run, ctx.reporter)?),
+    };
+    let rustc = match &backend {
+        Backend::Host => {
+            host::choose_toolchain(&ctx.env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone())
+        }
+        Backend::Nix(r) => r.vars().and_then(|v| v.get("RUSTC").map(PathBuf::from)),
+    };
+    let mut user = user_runner(ctx, spec, req, rustc.as_deref())?;
+    if let (None, Backend::Nix(r)) = (&user, &backend) {
+        user = r.vars().and_then(|v| nix::cargo::shell_runner(spec, v));
+    }
+    let mode = if req.runner == RunnerMode::Wrap { manifest_runner_mode(&dir).unwrap_or_default() } else { req.runner };
+    if let Some(u) = &user {
+        let shown = u.argv.join(" ");
+        match mode {
+            RunnerMode::Crossflake => {
+                ctx.reporter.note_once(
+                    "runner",
+                    &format!(
+                        "not using the runner `{shown}` ({} in {}): --runner crossflake asks for crossflake's emulator",
+                        u.key, u.source
+                    ),
+                );
+                user = None;
+            }
+            RunnerMode::Wrap => ctx.reporter.note_once(
+                "runner",
+                &format!(
+                    "programs run with your runner `{shown}` ({} in {}), inside crossflake's runner (timeout, and \
+                 everything it starts stopped with it); --runner crossflake uses crossflake's emulator instead",
+                    u.key, u.source
+                ),
+            ),
+        }
+    }
+    Ok(Prepared { backend, user_runner: user })
+}
+
+/// Plans the command for `spec` in the prepared environment. Pure.
+pub fn plan(ctx: &Context, spec: &TargetSpec, req: &CargoRequest, prepared: &Prepared) -> Result<Plan> {
+    let dir = ctx.registry.dir.as_deref();
+    match &prepared.backend {
+        Backend::Host => host::plan(&ctx.env, spec, req, prepared.user_runner.as_ref(), dir),
+        Backend::Nix(r) => nix::plan(&ctx.env, spec, req, r, prepared.user_runner.as_ref(), dir),
+    }
+}
+
+/// Prepares and plans in one go (what matrix, repro and dist need per target).
+pub fn prepare_and_plan(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<Plan> {
+    let prepared = prepare(ctx, spec, req)?;
+    plan(ctx, spec, req, &prepared)
+}
+
+/// Executes a plan's steps in order, emitting events; stops at the first failure
+/// and returns the command's exit code (124 when the runner killed a program at its timeout).
+pub fn execute(plan: &Plan, spec: &TargetSpec, out: Output, sink: &mut dyn FnMut(Event)) -> Result<i32> {
+    for step in &plan.steps {
+        let events = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+        let mut step = step.clone();
+        step.env.insert(EVENTS_ENV.into(), events.path().display().to_string());
+        let (outcome, collected) = exec::run(&step, out)?;
+        sink(Event::StepFinished { step: &step, outcome: &outcome });
+        if !outcome.success() {
+            if let Some(hint) = crate::hints::missing_library_hint(&collected.kept_lines, spec) {
+                sink(Event::Hint(hint));
+            }
+            if let Some(arg) = collected.kept_lines.iter().find_map(|l| crate::hints::rejected_argument(l)) {
+                sink(Event::Hint(format!(
+                    "`{} {}` does not take `{arg}`: crossflake passes every option it does not own to it; \
+                     `crossflake {} --help` lists crossflake's own",
+                    step.program.rsplit('/').next().unwrap_or("cargo"),
+                    plan.command,
+                    plan.command.split(' ').next().unwrap_or("test")
+                )));
+                return Ok(exit::USAGE);
+            }
+        }
+        let timeouts = read_timeouts(events.path());
+        for (program, secs) in &timeouts {
+            sink(Event::TimedOut { program: program.clone(), secs: *secs });
+        }
+        match outcome.ending {
+            Ending::Exited(0) => continue,
+            Ending::Interrupted(_) | Ending::Signalled(_) => return Ok(outcome.ending.exit_code()),
+            _ if !timeouts.is_empty() => return Ok(exit::TIMEOUT),
+            ending => return Ok(ending.exit_code()),
+        }
+    }
+    if let Some(why) = &plan.unrun {
+        sink(Event::Unrun(why.clone()));
+        return Ok(exit::CANNOT_RUN);
+    }
+    Ok(0)
+}
+
+fn read_timeouts(path: &Path) -> Vec<(String, u64)> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == "timeout")
+        .map(|v| (v["program"].as_str().unwrap_or("a program").to_string(), v["timeout_secs"].as_u64().unwrap_or(0)))
+        .collect()
+}
+
+/// The whole pipeline for one target: prepare, plan, print it, and run it unless a dry run.
+pub fn run(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<i32> {
+    let plan = prepare_and_plan(ctx, spec, req)?;
+    ctx.reporter.plan(&plan, ctx.dry_run);
+    if ctx.dry_run {
+        return Ok(0);
+    }
+    execute(&plan, spec, Output::Scan(crate::hints::interesting), &mut |e| ctx.reporter.event(&e))
+}
