@@ -191,9 +191,10 @@ fn environment_request<'a>(
 fn runner_cmd(registry: &Registry, o: RunnerOpts) -> Result<i32> {
     let spec = &registry.resolve_any(&o.target)?;
     let env = HostEnv::probe_programs();
-    let wrap = std::env::var(runner::wrap_var(spec)).ok().map(|j| {
-        serde_json::from_str::<Vec<String>>(&j)
-            .map_err(|e| Failure::usage(format!("{} is not a JSON list of strings: {e}", runner::wrap_var(spec))))
+    let wrap = std::env::var(crate::cargo_cmd::wrap_var(spec)).ok().map(|j| {
+        serde_json::from_str::<Vec<String>>(&j).map_err(|e| {
+            Failure::usage(format!("{} is not a JSON list of strings: {e}", crate::cargo_cmd::wrap_var(spec)))
+        })
     });
     let req = RunnerRequest {
         program: o.program,

@@ -80,6 +80,12 @@ pub fn argv(spec: &TargetSpec, req: &CargoRequest, target: &str, build_std: bool
     a
 }
 
+/// The variable that carries a runner the user configured (a JSON array: program and
+/// arguments), which crossflake's runner then runs inside its timeout and process handling.
+pub fn wrap_var(spec: &TargetSpec) -> String {
+    format!("CROSSFLAKE_WRAP_{}", spec.cargo_env())
+}
+
 /// The value of `CARGO_TARGET_<T>_RUNNER`: this launcher's `runner` subcommand.
 pub fn runner_command(self_exe: &Path, spec: &TargetSpec, req: &CargoRequest) -> String {
     let target = spec.custom_json.as_deref().unwrap_or(&spec.name);
@@ -103,7 +109,7 @@ pub fn set_runner(step: &mut Step, self_exe: &Path, spec: &TargetSpec, req: &Car
         return;
     }
     step.env.insert(format!("CARGO_TARGET_{}_RUNNER", spec.cargo_env()), runner_command(self_exe, spec, req));
-    let wrap = crate::runner::wrap_var(spec);
+    let wrap = wrap_var(spec);
     match user {
         Some(u) => {
             step.env.insert(wrap, serde_json::to_string(&u.argv).unwrap_or_default());

@@ -127,7 +127,7 @@ pub fn user_runner(
     Ok(match found {
         Some(r) if is_crossflake_runner(&r.argv) => {
             // Our own runner from `crossflake env`: what it wrapped, if anything.
-            std::env::var(crate::runner::wrap_var(spec))
+            std::env::var(crate::cargo_cmd::wrap_var(spec))
                 .ok()
                 .and_then(|j| serde_json::from_str(&j).ok())
                 .map(|argv| UserRunner { argv, source: r.source.clone(), key: r.key.clone() })

@@ -17,12 +17,6 @@ use std::path::{Path, PathBuf};
 /// Environment variable naming a file where the runner appends JSON events for the launcher.
 pub const EVENTS_ENV: &str = "CROSSFLAKE_EVENTS";
 
-/// The variable that carries a runner the user configured (a JSON array: program and
-/// arguments), which crossflake's runner then runs inside its timeout and process handling.
-pub fn wrap_var(spec: &TargetSpec) -> String {
-    format!("CROSSFLAKE_WRAP_{}", spec.cargo_env())
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct RunnerRequest {
     pub program: PathBuf,
