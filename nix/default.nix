@@ -40,6 +40,8 @@ lib.makeScope pkgs.newScope (self: {
   rustPlatform = pkgs.makeRustPlatform { cargo = self.toolchain; rustc = self.toolchain; };
 
   # Shells
+  binOnly = self.callPackage ./binOnly.nix { };
+  mingwRuntimeDlls = self.callPackage ./mingwRuntimeDlls.nix { };
   mkCrossEnv = self.callPackage ./mkCrossEnv.nix { };
   mkCrossShell = self.callPackage ./mkCrossShell.nix { };
   mkCrossShells = self.callPackage ./mkCrossShells.nix { };
