@@ -28,8 +28,9 @@
       devShells = forAllSystems (o: o.devShells);
       packages = forAllSystems (o: o.packages);
       checks = forAllSystems (o: o.checks);
-      # `nix fmt`: nixpkgs-fmt, also what checks.nix-format runs.
-      formatter = lib.genAttrs systems (system: nixpkgs.legacyPackages.${system}.nixpkgs-fmt);
+      # `nix fmt`: nixpkgs-fmt on `.` unless given paths (nix/formatter.nix),
+      # the same program checks.nix-format runs.
+      formatter = forAllSystems (o: o.formatter);
 
       templates = {
         app = {

@@ -63,6 +63,7 @@ lib.makeScope pkgs.newScope (self: {
   kernelTest = self.callPackage ./kernelTest.nix { };
   cargoLint = self.callPackage ./cargoLint.nix { };
   nixFormatCheck = self.callPackage ./nixFormatCheck.nix { };
+  formatter = self.callPackage ./formatter.nix { };
 
   # Per-system flake outputs, assembled from the functions above.
   outputs = self.callPackage ./outputs.nix { };

@@ -17,6 +17,7 @@
 , kernelTest
 , cargoLint
 , nixFormatCheck
+, formatter
 }:
 let
   specs = builtins.attrValues targets;
@@ -35,6 +36,7 @@ let
 in
 {
   devShells = mkCrossShells { inherit macosSdk; };
+  inherit formatter;
 
   packages = {
     inherit crossflake;
