@@ -60,6 +60,7 @@ lib.makeScope pkgs.newScope (self: {
 
   # Checks
   crossHelloTest = self.callPackage ./crossHelloTest.nix { };
+  cdemoTest = self.callPackage ./cdemoTest.nix { };
   kernelTest = self.callPackage ./kernelTest.nix { };
   cargoLint = self.callPackage ./cargoLint.nix { };
   nixFormatCheck = self.callPackage ./nixFormatCheck.nix { };

@@ -13,6 +13,7 @@
 , qemuRunner
 , crossHello
 , crossHelloTest
+, cdemoTest
 , kernel
 , kernelTest
 , cargoLint
@@ -50,6 +51,7 @@ in
 
   checks = linuxOnly (
     each (s: lib.nameValuePair "hello-${s.name}" (crossHelloTest { spec = s; })) runnable
+    // each (s: lib.nameValuePair "cdemo-${s.name}" (cdemoTest { spec = s; })) runnable
     // each (s: lib.nameValuePair "${kernelName s}-boot" (kernelTest { spec = s; kernel = kernels.${kernelName s}; })) bare
     // {
       crossflake-unit = cargoLint.unit;
