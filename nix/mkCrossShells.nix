@@ -5,6 +5,8 @@
 # Darwin targets on a non-macOS host need osxcross and your SDK (macosSdk.nix):
 # they join `default` only when `macosSdk` is given (or on a macOS host), so
 # `nix develop` works before you have an SDK.
+# nixpkgs: stdenv.hostPlatform (pkgs/stdenv/generic/default.nix, an elaborated
+# lib/systems/default.nix platform).
 { lib, stdenv, targets, mkCrossShell }:
 { targetLibs ? (p: [ ])
 , macosSdk ? { }

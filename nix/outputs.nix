@@ -2,6 +2,8 @@
 # from the registry in targets/ and the functions of this scope.
 # Hello/kernel builds and all checks are for Linux build machines; on macOS
 # only the shells and the launcher are offered.
+# nixpkgs: stdenv.hostPlatform.isLinux (pkgs/stdenv/generic/default.nix;
+# lib/systems/inspect.nix); lib.importTOML (lib/trivial.nix).
 { lib
 , stdenv
 , src
