@@ -10,8 +10,10 @@
     };
   };
 
-  # Everything lives in nix/ (one function per file, registered in
-  # nix/default.nix); the target list is targets/*.toml (nix/targets.nix).
+  # The functions live in nix/ (one per file, registered in nix/default.nix),
+  # the overlay in overlays/; the target list is targets/*.toml
+  # (nix/targets.nix). nixpkgs attributes used: legacyPackages.<system>
+  # (the package set) and lib (lib/default.nix: genAttrs).
   outputs = { self, nixpkgs, rust-overlay }:
     let
       inherit (nixpkgs) lib;
@@ -23,13 +25,14 @@
     in
     {
       lib = import ./nix/lib.nix { inherit rust-overlay; };
-      overlays.default = import ./nix/overlay.nix { inherit rust-overlay; };
+      overlays.default = import ./overlays { inherit rust-overlay; };
 
       devShells = forAllSystems (o: o.devShells);
       packages = forAllSystems (o: o.packages);
       checks = forAllSystems (o: o.checks);
-      # `nix fmt`: nixpkgs-fmt, also what checks.nix-format runs.
-      formatter = lib.genAttrs systems (system: nixpkgs.legacyPackages.${system}.nixpkgs-fmt);
+      # `nix fmt`: nixpkgs-fmt on `.` unless given paths (nix/formatter.nix),
+      # the same program checks.nix-format runs.
+      formatter = forAllSystems (o: o.formatter);
 
       templates = {
         app = {

@@ -5,29 +5,59 @@
 # bare-metal targets run under qemuRunner instead of the launcher.
 # `cargoCommand` may be `build ...` or `test ...`: nixpkgs turns doCheck off
 # for cross builds, so tests under QEMU are run here as the build itself.
+#
+# std always comes prebuilt from the toolchain: -Zbuild-std would need the
+# dependencies of rust-src's library/Cargo.lock vendored too, which this
+# function does not do, so it refuses such a build with a message.
+# nixpkgs: stdenv.mkDerivation (pkgs/stdenv/generic/make-derivation.nix).
 { lib, stdenv, toolchain, rustPlatform, mkCrossEnv, qemuRunner }:
 { pname
 , src
 , spec
 , cargoCommand ? "build --release"
 , installPhase ? "touch $out"
-, targetLibs ? (p: [ ])
+, # The target's own libraries, from its pkgsCross set: p: [ p.zlib ].
+  targetLibs ? (p: [ ])
 , extraEnv ? { }
+, # Hashes of git dependencies in Cargo.lock, as importCargoLock takes them:
+  # { "<name>-<version>" = "sha256-..."; }.
+  outputHashes ? { }
+, # Build-machine tools and libraries (for build scripts); the target's
+  # libraries go in targetLibs.
+  nativeBuildInputs ? [ ]
+, buildInputs ? [ ]
+, # C for a bare-metal target (its newlib gcc); std targets always have C.
+  withC ? false
+, # Whether cargo's runner (qemu-user, wine, the QEMU wrapper) is set. By
+  # default only for commands that run programs, so a plain build does not
+  # pull in QEMU or wine.
+  withRunner ? builtins.elem (builtins.head (lib.splitString " " cargoCommand)) [ "test" "run" "bench" ]
 }:
 let
   lockFile = src + "/Cargo.lock";
   hasLock = builtins.pathExists lockFile;
+  customTarget = lib.hasSuffix ".json" spec.rust_triple;
+  buildStd = customTarget || lib.hasInfix "build-std" (cargoCommand + builtins.toJSON extraEnv);
   target = mkCrossEnv {
     inherit spec targetLibs;
+    bareMetalCC = withC;
     bareMetalRunner = s: lib.getExe (qemuRunner s);
   };
+  env = if withRunner then target.env else removeAttrs target.env [ "CARGO_TARGET_${spec.cargo_env}_RUNNER" ];
 in
+assert !buildStd || throw ''
+  crossflake: ${pname}: building std from source (${if customTarget then "the custom target ${spec.rust_triple} needs -Zbuild-std" else "-Zbuild-std"})
+  is not supported in a Nix derivation: the dependencies of rust-src's
+  library/Cargo.lock are not vendored. Use a target whose prebuilt std the
+  toolchain has (every targets/*.toml triple is in crossflake's), or build it
+  in `nix develop`, where cargo can fetch them.'';
 stdenv.mkDerivation ({
-  inherit pname src installPhase;
+  inherit pname src installPhase buildInputs;
   version = "0";
-  nativeBuildInputs = [ toolchain ] ++ lib.optional hasLock rustPlatform.cargoSetupHook;
-  # String context pulls in the cross cc, qemu-user, wine and the runner.
-  env = target.env // {
+  nativeBuildInputs = [ toolchain ] ++ lib.optional hasLock rustPlatform.cargoSetupHook ++ nativeBuildInputs;
+  # String context pulls in the cross cc, and with the runner qemu-user,
+  # wine or the QEMU wrapper.
+  env = env // {
     CARGO_NET_OFFLINE = "true";
     CARGO_TERM_COLOR = "never";
   } // extraEnv;
@@ -40,7 +70,8 @@ stdenv.mkDerivation ({
   '';
   dontStrip = true;
   dontPatchELF = true;
-  passthru = { inherit target; };
+  passthru = { inherit target cargoCommand; };
 } // lib.optionalAttrs hasLock {
-  cargoDeps = rustPlatform.importCargoLock { inherit lockFile; };
+  # pkgs/build-support/rust/import-cargo-lock.nix: lockFile, outputHashes.
+  cargoDeps = rustPlatform.importCargoLock { inherit lockFile outputHashes; };
 })

@@ -14,19 +14,34 @@
 , targets ? import ./targets.nix { }
 }:
 let
+  inherit (pkgs) lib;
+  toolchainFile = src + "/rust-toolchain.toml";
+  fileTargets = (builtins.fromTOML (builtins.readFile toolchainFile)).toolchain.targets or [ ];
   rustBin =
     if pkgs ? rust-bin then pkgs.rust-bin
     else if rust-overlay != null then rust-overlay.lib.mkRustBin { } pkgs
     else throw "crossflake: pkgs has no rust-bin; apply rust-overlay's overlay or pass `toolchain`.";
 in
-pkgs.lib.makeScope pkgs.newScope (self: {
+lib.makeScope pkgs.newScope (self: {
   inherit targets src;
-  # rust-overlay lib/rust-bin.nix: fromRustupToolchainFile reads [toolchain].
-  toolchain = if toolchain != null then toolchain else rustBin.fromRustupToolchainFile (src + "/rust-toolchain.toml");
+  # The rust_triple of every registry target. The default toolchain has the
+  # std of each: rust-toolchain.toml lists only what rustup on the project's
+  # machines can download (it gets a 404 for riscv64gc-unknown-linux-musl at
+  # 1.95.0, which rust-overlay's manifests/stable/1.95.0.nix does list), so
+  # the flake adds the rest here. No derivation builds std from source.
+  toolchainTargets = lib.unique (fileTargets ++ map (s: s.rust_triple) (builtins.attrValues targets));
+  # rust-overlay lib/rust-bin.nix: fromRustupToolchainFile reads [toolchain]
+  # and returns the profile's makeOverridable result, whose override merges
+  # into the arguments it was made with (extensions stay as the TOML says).
+  toolchain =
+    if toolchain != null then toolchain
+    else (rustBin.fromRustupToolchainFile toolchainFile).override { targets = self.toolchainTargets; };
   # pkgs/development/compilers/rust/make-rust-platform.nix: { rustc, cargo }.
   rustPlatform = pkgs.makeRustPlatform { cargo = self.toolchain; rustc = self.toolchain; };
 
   # Shells
+  binOnly = self.callPackage ./binOnly.nix { };
+  mingwRuntimeDlls = self.callPackage ./mingwRuntimeDlls.nix { };
   mkCrossEnv = self.callPackage ./mkCrossEnv.nix { };
   mkCrossShell = self.callPackage ./mkCrossShell.nix { };
   mkCrossShells = self.callPackage ./mkCrossShells.nix { };
@@ -45,9 +60,11 @@ pkgs.lib.makeScope pkgs.newScope (self: {
 
   # Checks
   crossHelloTest = self.callPackage ./crossHelloTest.nix { };
+  cdemoTest = self.callPackage ./cdemoTest.nix { };
   kernelTest = self.callPackage ./kernelTest.nix { };
   cargoLint = self.callPackage ./cargoLint.nix { };
   nixFormatCheck = self.callPackage ./nixFormatCheck.nix { };
+  formatter = self.callPackage ./formatter.nix { };
 
   # Per-system flake outputs, assembled from the functions above.
   outputs = self.callPackage ./outputs.nix { };

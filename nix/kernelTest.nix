@@ -2,6 +2,7 @@
 # the derivation: `cargo test --target <triple>` for examples/kernel (every
 # harness = false test is its own kernel image, run by qemuRunner as cargo's
 # runner), then a boot of the released kernel.elf, which must exit 0.
+# nixpkgs: lib.getExe (lib/meta.nix; writeShellApplication sets meta.mainProgram).
 { lib, src, buildCargoTarget, qemuRunner }:
 { spec, kernel }:
 buildCargoTarget {

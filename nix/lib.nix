@@ -19,11 +19,13 @@ in
   targets = import ./targets.nix { };
   # Every function of nix/, over your pkgs: (scopeFor { inherit pkgs; }).qemuRunner spec
   inherit scopeFor;
-  # { pkgs, toolchain?, targetLibs?, macosSdk?, names?, packages?, withLauncher? }
+  # { pkgs, toolchain?, targetLibs?, macosSdk?, names?, packages?, withLauncher?,
+  #   bareMetalCC?, bareMetalRunner? }
   mkCrossShells = via "mkCrossShells";
   # { pkgs, toolchain?, name, specs, targetLibs?, ... }: one shell for chosen targets.
   mkCrossShell = via "mkCrossShell";
-  # { pkgs, toolchain?, pname, src, spec, cargoCommand?, installPhase?, targetLibs? }
+  # { pkgs, toolchain?, pname, src, spec, cargoCommand?, installPhase?, targetLibs?,
+  #   outputHashes?, nativeBuildInputs?, buildInputs?, withC?, withRunner?, extraEnv? }
   buildCargoTarget = via "buildCargoTarget";
   # { pkgs, file }: a toolchain from your rust-toolchain.toml (rust-overlay).
   mkToolchain = { pkgs, file }: (rust-overlay.lib.mkRustBin { } pkgs).fromRustupToolchainFile file;

@@ -6,7 +6,7 @@
 # { version = "14.5"; sha256 = "<nix-prefetch-url output>"; }  (or hash = "sha256-...")
 # The message goes through an unquoted shell heredoc: no backticks or dollars in it.
 { lib, requireFile }:
-{ version ? null, sha256 ? null, hash ? null }:
+{ version ? null, sha256 ? null, hash ? null, ... }:
 let
   name = if version == null then "MacOSX-SDK-not-configured.sdk.tar.xz" else "MacOSX${version}.sdk.tar.xz";
 in

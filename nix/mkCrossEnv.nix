@@ -1,16 +1,25 @@
 # mkCrossEnv: what one target needs in a shell or a build: cargo's linker and
 # runner, the cc crate's CC_/CXX_/AR_<t>, pkg-config for the target's own
 # libraries, and the tools to put on PATH. Returns { spec, env, packages,
-# runner, canRun, libs }.
+# runner, canRun, libs, withC }.
+#
+# Everything is named by absolute path in `env`; no cc-wrapper or
+# bintools-wrapper of another platform goes into `packages`, because its
+# setup hook would export plain CC/CXX/AR for the host
+# (pkgs/build-support/cc-wrapper/setup-hook.sh: `export CC${role_post}=...`,
+# role_post is empty for a nativeBuildInputs entry) and break host C builds
+# (cc-rs: CC_<host> -> HOST_CC -> CC). Their programs reach PATH through
+# binOnly.nix instead.
 #
 # nixpkgs sources read for this file:
 # - lib/systems/default.nix: elaborate, canExecute, emulator, emulatorAvailable
 #   (wine from winePackagesFor "wine64", qemu-user `qemu-<arch>`).
 # - lib/systems/examples.nix: the `nixpkgs_example` names.
+# - pkgs/build-support/cc-wrapper/default.nix: stdenv.cc.targetPrefix, .bintools, .cc.
 # - pkgs/build-support/bintools-wrapper/default.nix: `${targetPrefix}ar` links.
 # - pkgs/build-support/pkg-config-wrapper/default.nix: passthru.pkg-config.
-# - pkgs/os-specific/windows/default.nix: windows.pthreads.
-{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross }:
+# - pkgs/os-specific/windows/default.nix: windows.pthreads, windows.mcfgthreads.
+{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls }:
 { spec
 , # p: [ p.zlib ], or { <target name> = p: [ ... ]; }; p is the target's pkgsCross set.
   targetLibs ? (p: [ ])
@@ -19,6 +28,10 @@
 , # { version; sha256 or hash; } of a macOS SDK (see macosSdk.nix), for
   # darwin targets on a non-macOS host.
   macosSdk ? { }
+, # C for bare-metal targets: false, true, or { <target name> = true; }.
+  # Rust's *-none targets link with rust-lld, so only C code needs the
+  # target's newlib gcc (CC_/CXX_/AR_<t>).
+  bareMetalCC ? false
 }:
 let
   host = pkgs.stdenv.hostPlatform;
@@ -33,6 +46,7 @@ let
   T = spec.cargo_env;
   t = spec.cc_env;
 
+  withC = !bare || (if builtins.isBool bareMetalCC then bareMetalCC else bareMetalCC.${spec.name} or false);
   libsFn = if builtins.isFunction targetLibs then targetLibs else targetLibs.${spec.name} or (p: [ ]);
   libs = if bare || osx then [ ] else libsFn cross;
   pcPath = lib.concatMapStringsSep ":" (p: "${lib.getDev p}/lib/pkgconfig:${lib.getDev p}/share/pkgconfig") libs;
@@ -48,18 +62,23 @@ let
 
   osxcross = mkOsxcross macosSdk;
   tool = name: if osx then "${osxcross}/bin/${spec.rust_triple}-${name}" else "${cc}/bin/${cc.targetPrefix}${name}";
-  pthreads = cross.windows.pthreads;
+  inherit (cross.windows) pthreads;
 in
 {
-  inherit spec runner libs;
+  inherit spec runner libs withC;
   # Whether this build machine can run the target's programs (natively or
-  # under the emulator): the hello checks exist only for these.
+  # under the emulator): the hello/cdemo checks exist only for these.
   canRun = spec.runner.type != "none" && !osx && (runner != null || host.canExecute platform);
-  env = {
-    "CC_${t}" = tool (if osx then "clang" else "cc");
-    "CXX_${t}" = tool (if osx then "clang++" else "c++");
-    "AR_${t}" = if osx then tool "ar" else "${cc.bintools}/bin/${cc.targetPrefix}ar";
-    # pkg-config crate: PKG_CONFIG*_<target_with_underscores> beat the plain vars.
+  env = lib.optionalAttrs withC
+    {
+      "CC_${t}" = tool (if osx then "clang" else "cc");
+      "CXX_${t}" = tool (if osx then "clang++" else "c++");
+      "AR_${t}" = if osx then tool "ar" else "${cc.bintools}/bin/${cc.targetPrefix}ar";
+    }
+  # pkg-config crate: PKG_CONFIG*_<target_with_underscores> beat the plain
+  # vars even when empty, and an empty LIBDIR drops the default search path:
+  # set them only when there are libraries to find.
+  // lib.optionalAttrs (libs != [ ]) {
     "PKG_CONFIG_${t}" = "${pkg-config.pkg-config}/bin/pkg-config";
     "PKG_CONFIG_PATH_${t}" = pcPath;
     "PKG_CONFIG_LIBDIR_${t}" = pcPath;
@@ -70,13 +89,19 @@ in
   // lib.optionalAttrs (runner != null) { "CARGO_TARGET_${T}_RUNNER" = runner; }
   // lib.optionalAttrs platform.isWindows {
     "CARGO_TARGET_${T}_RUSTFLAGS" = "-L native=${pthreads}/lib";
-    WINEPATH = "${pthreads}/bin";
+    # Where wine looks for DLLs (`;`-separated): winpthreads, the gcc
+    # runtime and mcfgthread (mingwRuntimeDlls.nix), the targetLibs' bin/.
+    WINEPATH = lib.concatStringsSep ";" ([ "${pthreads}/bin" "${mingwRuntimeDlls cross}/bin" ]
+      ++ map (p: "${lib.getBin p}/bin") libs);
+    # As the launcher sets them (src/wine.rs): no Mono/Gecko install prompts.
+    WINEDLLOVERRIDES = "mscoree,mshtml=;winemenubuilder.exe=d";
     WINEDEBUG = "-all";
   }
   // lib.optionalAttrs osx {
     SDKROOT = osxcross.sdkroot;
     MACOSX_DEPLOYMENT_TARGET = spec.macos_deployment_target or "11.0";
   };
-  packages = lib.optional (!native && !osx) cc ++ lib.optional osx osxcross
+  packages = lib.optional (withC && !native && !osx) (binOnly "${cc.targetPrefix}cc" [ cc cc.bintools ])
+    ++ lib.optional osx osxcross
     ++ lib.optional (platform.isWindows && emulator != null) (winePackagesFor "wine64").minimal;
 }

@@ -1,6 +1,8 @@
 # nixFormatCheck: every .nix file of the repository is formatted by
 # nixpkgs-fmt (pkgs/by-name/ni/nixpkgs-fmt, 1.3.0 in nixos-25.11), the same
 # program as the flake's `formatter` (`nix fmt`).
+# nixpkgs: runCommand (pkgs/build-support/trivial-builders/default.nix),
+# lib.fileset (lib/fileset/default.nix).
 { lib, src, runCommand, nixpkgs-fmt }:
 let
   fs = lib.fileset;

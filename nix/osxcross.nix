@@ -11,7 +11,8 @@
 # fetched copy, computed with `nix hash path` (what fetchFromGitHub checks).
 # Built here: never (no SDK on this machine); see docs/nix.md.
 { lib, clangStdenv, fetchFromGitHub, runCommand, runtimeShell, llvmPackages, cmake, python3, libxml2, openssl, zlib, bzip2, xz, macosSdk }:
-{ version ? null, sha256 ? null, hash ? null }:
+# Other keys of macos-sdk.toml (notes, a path, ...) are ignored.
+{ version ? null, sha256 ? null, hash ? null, ... }:
 let
   tp = repo: rev: hash: fetchFromGitHub { owner = "tpoechtrager"; inherit repo rev hash; };
   deps = {

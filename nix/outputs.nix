@@ -2,6 +2,8 @@
 # from the registry in targets/ and the functions of this scope.
 # Hello/kernel builds and all checks are for Linux build machines; on macOS
 # only the shells and the launcher are offered.
+# nixpkgs: stdenv.hostPlatform.isLinux (pkgs/stdenv/generic/default.nix;
+# lib/systems/inspect.nix); lib.importTOML (lib/trivial.nix).
 { lib
 , stdenv
 , src
@@ -13,10 +15,12 @@
 , qemuRunner
 , crossHello
 , crossHelloTest
+, cdemoTest
 , kernel
 , kernelTest
 , cargoLint
 , nixFormatCheck
+, formatter
 }:
 let
   specs = builtins.attrValues targets;
@@ -35,6 +39,7 @@ let
 in
 {
   devShells = mkCrossShells { inherit macosSdk; };
+  inherit formatter;
 
   packages = {
     inherit crossflake;
@@ -48,6 +53,7 @@ in
 
   checks = linuxOnly (
     each (s: lib.nameValuePair "hello-${s.name}" (crossHelloTest { spec = s; })) runnable
+    // each (s: lib.nameValuePair "cdemo-${s.name}" (cdemoTest { spec = s; })) runnable
     // each (s: lib.nameValuePair "${kernelName s}-boot" (kernelTest { spec = s; kernel = kernels.${kernelName s}; })) bare
     // {
       crossflake-unit = cargoLint.unit;

@@ -3,8 +3,18 @@
 # QEMU's exit code is the kernel's (SiFive test device / semihosting exit);
 # 124 means it timed out. Usable as CARGO_TARGET_<T>_RUNNER (cargo appends
 # the ELF path; further arguments are ignored) and by the Nix checks.
-# nixpkgs: writeShellApplication (pkgs/build-support/trivial-builders), `qemu`
-# (full QEMU with the system emulators and the OpenSBI firmware `-bios default` loads).
+#
+# On a terminal timeout runs with --foreground: otherwise it puts itself and
+# QEMU in a process group of their own, which is not the terminal's
+# foreground group, and QEMU's tcsetattr on the tty (-nographic) stops it
+# with SIGTTOU, so the runner hangs. Without a terminal (Nix builds, pipes)
+# it keeps its own process group and kills the whole group on timeout. In
+# both modes a QEMU that ignores SIGTERM gets SIGKILL 5 s later.
+#
+# nixpkgs: writeShellApplication (pkgs/build-support/trivial-builders/default.nix),
+# `qemu` (pkgs/applications/virtualization/qemu/default.nix, the full build:
+# the qemu-system-* emulators and the OpenSBI firmware `-bios default` loads),
+# `coreutils` (timeout).
 { lib, writeShellApplication, qemu, coreutils }:
 spec:
 assert spec.runner.type == "qemu-system"
@@ -17,7 +27,11 @@ writeShellApplication {
       echo "usage: crossflake-qemu-${spec.name} KERNEL.elf" >&2
       exit 2
     fi
-    exec timeout ${toString (spec.runner.timeout_secs or 60)} \
+    fg=()
+    if [ -t 0 ] || [ -t 1 ] || [ -t 2 ]; then
+      fg=(--foreground)
+    fi
+    exec timeout "''${fg[@]}" --kill-after=5 ${toString (spec.runner.timeout_secs or 60)} \
       ${spec.runner.qemu_system} ${lib.escapeShellArgs (spec.runner.args or [ ])} -kernel "$1"
   '';
 }

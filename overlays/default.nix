@@ -1,10 +1,11 @@
 # overlays.default: the launcher (crossflake), osxcross (its SDK comes from
 # you: without one, building it prints how to add it), the bare-metal runner
-# wrappers (crossflake-qemu-<target>) and the whole scope (crossflakeLib).
+# wrappers (crossflake-runners.<target>) and the whole scope (crossflakeLib),
+# all from the functions in nix/ over the final package set.
 { rust-overlay }:
 final: prev:
 let
-  scope = import ./. { pkgs = final; inherit rust-overlay; };
+  scope = import ../nix { pkgs = final; inherit rust-overlay; };
   bare = prev.lib.filterAttrs (_: s: s.kind == "bare-metal") scope.targets;
 in
 {

@@ -1,0 +1,387 @@
+//! The flake evaluated with Debian's Nix 2.8 over a stand-in package set
+//! (nix/tests/eval.nix): the real nixpkgs.lib and the real rust-overlay at the
+//! commit flake.lock pins, stand-ins for nixpkgs' packages and builders. It
+//! checks what the flake builds from them: the toolchain has every target's
+//! std, no shell exports a cross compiler for the host, pkg-config variables
+//! only with libraries, the checks per target (hello, cdemo, kernels), and
+//! the lib functions' options. The scripts the flake writes (the bare-metal
+//! QEMU runner, the `nix fmt` wrapper) are rendered with this machine's
+//! programs and run: the runner under a pseudo-terminal with Debian's QEMU.
+mod common;
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const NIX_CONFIG: &str = "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nflake-registry =";
+
+fn eval_raw(attr: &str, args: &[&str]) -> Output {
+    require_tool("nix-instantiate");
+    Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json"])
+        .arg(root().join("nix/tests/eval.nix"))
+        .args(args)
+        .args(["-A", attr])
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .output()
+        .unwrap()
+}
+
+/// `attr` of nix/tests/eval.nix as JSON. The inputs come from the Nix store
+/// (or GitHub): a missing one fails with the way to add it.
+fn eval_with(attr: &str, args: &[&str]) -> Value {
+    let o = eval_raw(attr, args);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !(err.contains("unable to download") || err.contains("Could not resolve host") || err.contains("fetchTree")),
+        "the stand-in evaluation needs rust-overlay (the commit in flake.lock) and nixpkgs.lib (nix/tests/inputs.nix) \
+         in the Nix store; nix/tests/inputs.nix says how to add them without network:\n{err}"
+    );
+    assert!(o.status.success(), "evaluating {attr}:\n{err}");
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn eval(attr: &str) -> Value {
+    eval_with(attr, &[])
+}
+
+fn obj(v: &Value) -> &serde_json::Map<String, Value> {
+    v.as_object().unwrap()
+}
+
+fn strs(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+}
+
+fn targets() -> serde_json::Map<String, Value> {
+    let o = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "-E", &format!("import {}/nix/targets.nix {{ }}", root().display())])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    serde_json::from_slice::<Value>(&o.stdout).unwrap().as_object().unwrap().clone()
+}
+
+// Finding 1: every rust_triple of targets/ has its std in the toolchain the
+// flake builds (rust-overlay resolves the components for real).
+#[test]
+fn the_toolchain_has_the_std_of_every_target() {
+    for system in ["x86_64-linux", "aarch64-linux"] {
+        let t = eval_with("toolchain", &["--argstr", "system", system]);
+        assert_eq!(t["version"], "1.95.0", "the channel of rust-toolchain.toml");
+        let std = strs(&t["std"]);
+        for (name, spec) in targets() {
+            let triple = spec["rust_triple"].as_str().unwrap();
+            assert!(std.iter().any(|s| s == triple), "{system}: no rust-std for {name} ({triple}) in {std:?}");
+        }
+        let components = strs(&t["components"]);
+        for ext in ["rust-src", "clippy-preview", "rustfmt-preview"] {
+            assert!(components.iter().any(|c| c.starts_with(ext)), "{system}: {ext} missing: {components:?}");
+        }
+        assert_eq!(t["inShells"], true, "every shell has this toolchain");
+    }
+}
+
+// Finding 1, the host side: rustup on the project's machines cannot fetch
+// riscv64gc-unknown-linux-musl, so rust-toolchain.toml must not list it.
+#[test]
+fn rust_toolchain_toml_lists_only_what_rustup_here_can_install() {
+    let toml: toml::Value = std::fs::read_to_string(root().join("rust-toolchain.toml")).unwrap().parse().unwrap();
+    let listed: Vec<&str> =
+        toml["toolchain"]["targets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(!listed.contains(&"riscv64gc-unknown-linux-musl"), "{listed:?}");
+}
+
+// Findings 3 and 8: no shell puts a cc-wrapper of another platform in its
+// packages (its setup hook would export CC/CXX for the host), none sets
+// CC/CXX itself, CC_<host> is the host's compiler, and bare-metal targets get
+// a C compiler only when asked for.
+#[test]
+fn no_shell_exports_a_cross_compiler_for_the_host() {
+    for (system, host_cc_env) in
+        [("x86_64-linux", "x86_64_unknown_linux_gnu"), ("aarch64-linux", "aarch64_unknown_linux_gnu")]
+    {
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
+        for (name, sh) in obj(&shells) {
+            assert_eq!(sh["crossWrappers"], serde_json::json!([]), "{system} {name}: a cross cc-wrapper in packages");
+            let env = obj(&sh["env"]);
+            for var in ["CC", "CXX", "HOST_CC", "HOST_CXX", "AR", "LD"] {
+                assert!(!env.contains_key(var), "{system} {name} sets {var}");
+            }
+            if let Some(cc) = env.get(&format!("CC_{host_cc_env}")) {
+                assert!(cc.as_str().unwrap().ends_with("-gcc-wrapper/bin/cc"), "{system} {name}: CC_<host> = {cc}");
+            }
+            for (var, _) in env.iter().filter(|(k, _)| k.ends_with("_none_elf") || k.ends_with("_unknown_none")) {
+                assert!(
+                    !var.starts_with("CC_") && !var.starts_with("CXX_") && !var.starts_with("AR_"),
+                    "{name}: {var}"
+                );
+            }
+        }
+    }
+    let cc = eval("probes.bareMetalCC");
+    let env = obj(&cc["env"]);
+    assert!(env["CC_riscv64gc_unknown_none_elf"].as_str().unwrap().contains("riscv64-none-elf-gcc-wrapper"));
+    assert!(!env.contains_key("CC_aarch64_unknown_none"), "only the target asked for");
+    assert!(strs(&cc["packages"]).contains(&"riscv64-none-elf-cc-bin".to_string()), "the programs, without the hook");
+}
+
+// Finding 6: PKG_CONFIG*_<t> only with targetLibs (the default shells have none).
+#[test]
+fn pkg_config_variables_only_with_target_libraries() {
+    let shells = eval("devShells");
+    for (name, sh) in obj(&shells) {
+        for (var, value) in obj(&sh["env"]) {
+            assert!(!var.starts_with("PKG_CONFIG"), "{name}: {var}={value} without targetLibs");
+            assert_ne!(value, "", "{name}: {var} is empty");
+        }
+    }
+    let checks = eval("checks");
+    for (name, c) in obj(&checks).iter().filter(|(n, _)| n.starts_with("cdemo-")) {
+        let env = obj(&c["env"]);
+        let t =
+            env.keys().find_map(|k| k.strip_prefix("PKG_CONFIG_LIBDIR_")).unwrap_or_else(|| panic!("{name}: {env:?}"));
+        let dirs = env[&format!("PKG_CONFIG_LIBDIR_{t}")].as_str().unwrap();
+        assert!(dirs.contains("-xz-dev/lib/pkgconfig"), "{name}: {dirs}");
+        assert_eq!(env[&format!("PKG_CONFIG_ALLOW_CROSS_{t}")], "1");
+        for (var, value) in env {
+            assert_ne!(value, "", "{name}: {var} is empty");
+        }
+    }
+}
+
+// Finding 7: the Windows runtime under wine, in shells and checks alike.
+#[test]
+fn windows_runs_with_the_gcc_runtime_and_the_launchers_dll_overrides() {
+    let shells = eval("devShells");
+    let checks = eval("checks");
+    for (what, env) in [("shell", &shells["windows"]["env"]), ("check", &checks["hello-windows"]["env"])] {
+        let path = env["WINEPATH"].as_str().unwrap();
+        let dirs: Vec<&str> = path.split(';').collect();
+        assert!(dirs.iter().any(|d| d.ends_with("-mingw_w64-pthreads/bin")), "{what}: {path}");
+        assert!(dirs.iter().any(|d| d.ends_with("-mingw-runtime-dlls/bin")), "{what}: {path}");
+        assert_eq!(env["WINEDLLOVERRIDES"], "mscoree,mshtml=;winemenubuilder.exe=d", "{what}: as src/wine.rs");
+    }
+    let launcher = std::fs::read_to_string(root().join("src/wine.rs")).unwrap();
+    assert!(launcher.contains("\"mscoree,mshtml=;winemenubuilder.exe=d\""), "the launcher's value moved");
+    let dlls = std::fs::read_to_string(root().join("nix/mingwRuntimeDlls.nix")).unwrap();
+    assert!(dlls.contains("cross.windows.mcfgthreads") && dlls.contains("lib.getLib gcc"), "{dlls}");
+}
+
+// Finding 10 and the checks' shape: hello and cdemo for every target this
+// machine can run, kernels booted, the unit check runs the tool-free suites.
+#[test]
+fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
+    let checks = eval("checks");
+    let checks = obj(&checks);
+    let runnable = ["aarch64", "aarch64-musl", "riscv64", "riscv64-musl", "x86_64", "x86_64-musl", "windows"];
+    for t in runnable {
+        for kind in ["hello", "cdemo"] {
+            let c = &checks[&format!("{kind}-{t}")];
+            assert!(c.is_object(), "no check {kind}-{t}: {:?}", checks.keys());
+            assert!(c["cargoCommand"].as_str().unwrap().starts_with("test --release"), "{kind}-{t}");
+        }
+        let cdemo = &checks[&format!("cdemo-{t}")];
+        assert!(cdemo["cargoCommand"].as_str().unwrap().contains("--features system-lib"));
+        assert!(obj(&cdemo["env"]).keys().any(|k| k.starts_with("CC_")), "cdemo-{t}: the cc crate's CC_<t>");
+    }
+    assert!(!checks.contains_key("hello-aarch64-darwin") && !checks.contains_key("cdemo-x86_64-darwin"));
+    for k in ["kernel-riscv64-boot", "kernel-aarch64-boot"] {
+        let env = obj(&checks[k]["env"]);
+        assert!(env.keys().any(|v| v.ends_with("_RUNNER")), "{k} runs its tests under QEMU");
+    }
+    let unit = checks["crossflake-unit"]["buildPhase"].as_str().unwrap();
+    assert!(unit.contains("cargo test --offline --test plan --test targets --test nix_pure"), "{unit}");
+    for t in ["plan", "targets", "nix_pure"] {
+        assert!(root().join(format!("tests/{t}.rs")).is_file(), "toolFreeTests lists {t}");
+    }
+    // On an arm64 machine x86_64 runs under qemu-user and windows is left out (no wine).
+    let arm = eval_with("checks", &["--argstr", "system", "aarch64-linux"]);
+    assert!(arm["cdemo-x86_64"].is_object() && arm["cdemo-windows"].is_null());
+}
+
+// Finding 8: a plain build pulls in no runner (no QEMU for a kernel build).
+#[test]
+fn builds_set_no_runner_and_bare_metal_builds_no_c_compiler() {
+    let packages = eval("packages");
+    for (name, p) in obj(&packages).iter().filter(|(n, _)| n.starts_with("kernel-") || n.starts_with("hello-")) {
+        let env = obj(&p["env"]);
+        assert!(!env.keys().any(|k| k.ends_with("_RUNNER")), "{name}: {env:?}");
+        if name.starts_with("kernel-") {
+            assert!(!env.keys().any(|k| k.starts_with("CC_")), "{name}: {env:?}");
+        }
+    }
+}
+
+// Finding 9: the lib functions' options.
+#[test]
+fn lib_functions_take_the_options_users_need() {
+    let b = eval("probes.build");
+    assert_eq!(b["outputHashes"]["somecrate-0.1.0"].as_str().unwrap().len(), 51, "outputHashes reach importCargoLock");
+    assert!(strs(&b["nativeBuildInputs"]).contains(&"cmake".to_string()));
+    assert_eq!(strs(&b["buildInputs"]), ["openssl"]);
+    let sh = eval("probes.noLauncher");
+    let runner = sh["env"]["CARGO_TARGET_RISCV64GC_UNKNOWN_NONE_ELF_RUNNER"].as_str().unwrap();
+    assert!(runner.ends_with("/bin/crossflake-qemu-riscv64-none"), "withLauncher = false: the QEMU wrapper, {runner}");
+    assert!(!strs(&sh["packages"]).iter().any(|p| p.starts_with("crossflake-0")));
+    assert_eq!(eval("probes.osxcross"), "osxcross-1.5-unstable-2025-12-15", "extra macos-sdk.toml keys are ignored");
+    // Finding 2: -Zbuild-std is refused with a reason.
+    let o = eval_raw("probes.buildStd", &[]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("-Zbuild-std") && err.contains("library/Cargo.lock") && err.contains("nix develop"), "{err}");
+}
+
+// Findings 5 and 11: the formatter wrapper, the overlay under overlays/.
+#[test]
+fn flake_outputs_formatter_overlay_and_lib() {
+    let f = eval("formatter");
+    assert_eq!(f["name"], "crossflake-fmt");
+    assert_eq!(strs(&eval("overlay")), ["crossflake", "crossflake-runners", "crossflakeLib", "osxcross"]);
+    assert!(root().join("overlays/default.nix").is_file() && !root().join("nix/overlay.nix").exists());
+    let flake = std::fs::read_to_string(root().join("flake.nix")).unwrap();
+    assert!(flake.contains("overlays.default = import ./overlays"), "{flake}");
+    assert_eq!(
+        strs(&eval("lib")),
+        ["buildCargoTarget", "mkCrossShell", "mkCrossShells", "mkToolchain", "scopeFor", "targets"]
+    );
+}
+
+fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+/// Waits for `child` up to `limit`, killing it past that.
+fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return Some(s);
+        }
+        if start.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::yield_now();
+        std::thread::park_timeout(Duration::from_millis(20));
+    }
+}
+
+// Finding 5: `nix fmt` with no arguments formats the tree and never reads
+// stdin. nixpkgs-fmt is a stand-in here that behaves like it: no paths means
+// stdin to stdout; paths (files or directories) are rewritten in place.
+#[test]
+fn the_formatter_wrapper_formats_the_tree_without_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("fmt/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    write_script(
+        &bin,
+        "nixpkgs-fmt",
+        "#!/bin/bash\nif [ $# -eq 0 ]; then exec sed 's/[[:space:]]*$//'; fi\n\
+         find \"$@\" -name '*.nix' -type f -exec sed -i 's/[[:space:]]*$//' {} +\n",
+    );
+    let tools = format!("{{ nixpkgs-fmt = \"{}\"; }}", dir.path().join("fmt").display());
+    let script = eval_with("formatter", &["--arg", "tools", &tools])["script"].as_str().unwrap().to_string();
+    let wrapper = write_script(dir.path(), "crossflake-fmt", &script);
+    let tree = dir.path().join("tree");
+    std::fs::create_dir_all(tree.join("nix")).unwrap();
+    std::fs::write(tree.join("flake.nix"), "{ }   \n").unwrap();
+    std::fs::write(tree.join("nix/a.nix"), "x:  \n  x\n").unwrap();
+    // stdin stays open: a formatter that reads it would never finish.
+    let mut child = Command::new(&wrapper).current_dir(&tree).stdin(Stdio::piped()).spawn().unwrap();
+    let status =
+        wait_bounded(&mut child, Duration::from_secs(20)).expect("the wrapper read stdin instead of formatting .");
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(tree.join("flake.nix")).unwrap(), "{ }\n");
+    assert_eq!(std::fs::read_to_string(tree.join("nix/a.nix")).unwrap(), "x:\n  x\n");
+    // Paths given pass through: only that file.
+    std::fs::write(tree.join("flake.nix"), "{ }  \n").unwrap();
+    std::fs::write(tree.join("nix/a.nix"), "x:  \n").unwrap();
+    let o = Command::new(&wrapper).arg("flake.nix").current_dir(&tree).stdin(Stdio::null()).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(tree.join("flake.nix")).unwrap(), "{ }\n");
+    assert_eq!(std::fs::read_to_string(tree.join("nix/a.nix")).unwrap(), "x:  \n");
+}
+
+fn riscv_kernel() -> PathBuf {
+    let target_dir = shared_target_dir().join("nix-flake-kernel");
+    let o = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--release", "--bin", "kernel", "--target", "riscv64gc-unknown-none-elf"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .current_dir(root().join("examples/kernel"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "building examples/kernel:\n{}", text(&o));
+    target_dir.join("riscv64gc-unknown-none-elf/release/kernel")
+}
+
+/// The runner for riscv64-none, rendered with Debian's QEMU and coreutils.
+fn riscv_runner(dir: &Path, timeout: u32) -> PathBuf {
+    let script = eval_with(
+        "runnerWithTimeout.riscv64-none",
+        &["--arg", "tools", "{ qemu = \"/usr\"; coreutils = \"/usr\"; }", "--arg", "timeout", &timeout.to_string()],
+    );
+    write_script(dir, "crossflake-qemu-riscv64-none", script.as_str().unwrap())
+}
+
+/// `cmd` under a pseudo-terminal (`script`), bounded by `limit`. The shell
+/// runs it as a child in the terminal's foreground process group, as cargo
+/// runs a runner (`; exit $?` stops the shell from exec'ing it as the session
+/// leader, whose own process group timeout could not leave).
+fn under_pty(cmd: &str, limit: Duration) -> (Option<std::process::ExitStatus>, Duration, String) {
+    require_tool("script");
+    let cmd = format!("{cmd}; exit $?");
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("typescript");
+    let start = Instant::now();
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd])
+        .arg(&log)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = wait_bounded(&mut child, limit);
+    (status, start.elapsed(), std::fs::read_to_string(&log).unwrap_or_default())
+}
+
+// Finding 4: on a terminal, QEMU's tcsetattr must not stop the runner
+// (SIGTTOU): the kernel boots, exits 0 through the SiFive test device, and the
+// runner returns long before its timeout.
+#[test]
+fn the_qemu_runner_finishes_under_a_terminal() {
+    require_tool("qemu-system-riscv64");
+    let dir = tempfile::tempdir().unwrap();
+    let runner = riscv_runner(dir.path(), 30);
+    let kernel = riscv_kernel();
+    let (status, took, out) = under_pty(&format!("{} {}", runner.display(), kernel.display()), Duration::from_secs(60));
+    let status = status.unwrap_or_else(|| panic!("the runner hung on a terminal:\n{out}"));
+    assert_eq!(status.code(), Some(0), "{out}");
+    assert!(took < Duration::from_secs(25), "took {took:?}: it waited for its timeout\n{out}");
+}
+
+// Finding 4, the other half: the timeout still ends a hung guest on a
+// terminal, with 124, and leaves no QEMU behind. The guest is a raw image of
+// one instruction, `j .`, that OpenSBI jumps to at 0x80200000.
+#[test]
+fn the_qemu_runner_times_out_a_hung_guest_under_a_terminal() {
+    require_tool("qemu-system-riscv64");
+    let dir = tempfile::tempdir().unwrap();
+    let runner = riscv_runner(dir.path(), 3);
+    let image = dir.path().join("hang.bin");
+    std::fs::write(&image, [0x6f, 0x00, 0x00, 0x00]).unwrap();
+    let (status, took, out) = under_pty(&format!("{} {}", runner.display(), image.display()), Duration::from_secs(30));
+    let status = status.unwrap_or_else(|| panic!("the runner did not time out:\n{out}"));
+    assert_eq!(status.code(), Some(124), "{out}");
+    assert!(took < Duration::from_secs(15), "took {took:?}");
+    assert!(processes_matching(&image.display().to_string()).is_empty(), "QEMU left running");
+}
