@@ -6,11 +6,10 @@
 let
   # The test targets the crossflake-unit check runs (cargo test --test <name>,
   # cargoLint.nix): those of tests/ that need no external tool (no Nix, QEMU,
-  # wine, cross gcc or network), so they pass in the build sandbox. The
-  # launcher's tests are being reorganised; keep this list in step with
-  # tests/ (a listed file that is missing is an evaluation error). src/ has no
-  # unit tests yet; once it has, add "--lib" in cargoLint.nix.
-  toolFreeTests = [ "plan" "targets" "nix_pure" ];
+  # wine, cross gcc or network), so they pass in the build sandbox. Keep this
+  # list in step with tests/ (a listed file that is missing is an evaluation
+  # error). src/ has no unit tests; they live in tests/.
+  toolFreeTests = [ "plan" "targets" "nix_pure" "args" "cargo_config" "structure" ];
   manifest = (builtins.fromTOML (builtins.readFile (src + "/Cargo.toml"))).package;
   lockFile = src + "/Cargo.lock";
   fs = lib.fileset;
