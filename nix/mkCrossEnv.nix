@@ -89,6 +89,8 @@ in
   // lib.optionalAttrs (runner != null) { "CARGO_TARGET_${T}_RUNNER" = runner; }
   // lib.optionalAttrs platform.isWindows {
     "CARGO_TARGET_${T}_RUSTFLAGS" = "-L native=${pthreads}/lib";
+    # Doctests link with rustdoc, which reads RUSTDOCFLAGS, not RUSTFLAGS.
+    "CARGO_TARGET_${T}_RUSTDOCFLAGS" = "-L native=${pthreads}/lib";
     # Where wine looks for DLLs (`;`-separated): winpthreads, the gcc
     # runtime and mcfgthread (mingwRuntimeDlls.nix), the targetLibs' bin/.
     WINEPATH = lib.concatStringsSep ";" ([ "${pthreads}/bin" "${mingwRuntimeDlls cross}/bin" ]

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub fn run(inv: Invocation) -> Result<i32> {
     let cli = inv.cli;
     let reporter = Reporter { format: cli.global.message_format, verbose: cli.global.verbose, quiet: cli.global.quiet };
-    let registry = Registry::load()?;
+    let mut registry = Registry::load()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let manifest = cli.global.manifest_path.clone();
     match cli.command {
@@ -49,21 +49,38 @@ pub fn run(inv: Invocation) -> Result<i32> {
         | Command::Cargo(p)
         | Command::Nextest(p) => {
             let name = inv.pass.unwrap_or_default();
-            pass_through(&registry, &reporter, &name, &p.raw, manifest, inv.plus_toolchain, cwd)
+            pass_through(&mut registry, &reporter, &name, &p.raw, manifest, inv.plus_toolchain, cwd)
         }
         Command::Env(o) => {
+            add_boards(&mut registry, &o.env.targets_dir, &cwd)?;
             let (ctx, spec, req) = environment_request(&registry, &reporter, &o.env, inv.plus_toolchain, cwd)?;
             environment::print(&ctx, &spec, &req, o.format)
         }
         Command::Shell(o) => {
+            add_boards(&mut registry, &o.env.targets_dir, &cwd)?;
             let (ctx, spec, req) = environment_request(&registry, &reporter, &o.env, inv.plus_toolchain, cwd)?;
             let ctx = Context { dry_run: o.dry_run, ..ctx };
             environment::shell(&ctx, &spec, &req, &o.command)
         }
-        Command::Runner(o) => runner_cmd(&registry, o),
-        Command::Matrix(o) => ship::matrix(&registry, &reporter, &manifest, cwd, o),
-        Command::Repro(o) => ship::repro(&registry, &reporter, &manifest, cwd, o),
-        Command::Dist(o) => ship::dist(&registry, &reporter, &manifest, cwd, o),
+        Command::Runner(o) => {
+            let meta = crate::metadata::CrateMeta::of_running_program()?;
+            for d in o.targets_dir.iter().chain(meta.targets_dir.as_ref()) {
+                registry.add_dir(d)?;
+            }
+            runner_cmd(&registry, o)
+        }
+        Command::Matrix(o) => {
+            add_boards(&mut registry, &o.build.targets_dir, &ship::crate_dir(&manifest, &cwd)?)?;
+            ship::matrix(&registry, &reporter, &manifest, cwd, o)
+        }
+        Command::Repro(o) => {
+            add_boards(&mut registry, &o.build.targets_dir, &ship::crate_dir(&manifest, &cwd)?)?;
+            ship::repro(&registry, &reporter, &manifest, cwd, o)
+        }
+        Command::Dist(o) => {
+            add_boards(&mut registry, &o.build.targets_dir, &ship::crate_dir(&manifest, &cwd)?)?;
+            ship::dist(&registry, &reporter, &manifest, cwd, o)
+        }
         Command::Package(o) => nix::package(registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
         Command::FlakeCheck(o) => {
             let spec = o.target.as_deref().map(|t| registry.resolve(t)).transpose()?;
@@ -92,6 +109,19 @@ fn print_targets(registry: &Registry, json: bool) -> Result<()> {
             runner["type"].as_str().unwrap_or(""),
             t.aliases.join(", ")
         );
+    }
+    Ok(())
+}
+
+/// Adds `--targets-dir` directories and the crate's own `targets_dir` (from its
+/// `[package.metadata.crossflake]`, found from `dir` upward) to the registry.
+fn add_boards(registry: &mut Registry, dirs: &[PathBuf], dir: &Path) -> Result<()> {
+    let crate_dir = dir.ancestors().find(|a| a.join("Cargo.toml").is_file());
+    let meta = crate_dir.map(crate::metadata::CrateMeta::read).transpose()?.unwrap_or_default();
+    for d in dirs.iter().map(|d| dir.join(d)).chain(meta.targets_dir) {
+        if !registry.extra_dirs.contains(&d) {
+            registry.add_dir(&d)?;
+        }
     }
     Ok(())
 }
@@ -129,7 +159,7 @@ fn target_of(own: Option<String>, cwd: &Path, configs: &[String], command: &str)
 }
 
 fn pass_through(
-    registry: &Registry,
+    registry: &mut Registry,
     reporter: &Reporter,
     name: &str,
     raw: &[String],
@@ -155,8 +185,12 @@ fn pass_through(
         gdb: own.gdb,
         strace: own.strace,
         runner: own.runner.unwrap_or_default(),
+        targets_dirs: vec![],
         cwd,
     };
+    let crate_dir = pipeline::crate_dir(&req).ok();
+    add_boards(registry, &own.targets_dirs, crate_dir.as_deref().unwrap_or(&req.cwd))?;
+    let req = CargoRequest { targets_dirs: registry.extra_dirs.clone(), ..req };
     let target = target_of(own.target, &req.cwd, &req.peek().configs, name)?;
     let spec = registry.resolve_any(&target)?;
     if req.gdb.is_some() && req.kind() != CommandKind::Run {
@@ -183,6 +217,7 @@ fn environment_request<'a>(
     let mut req = CargoRequest::new(&["build"], cwd);
     req.toolchain = o.toolchain.clone().or(plus);
     req.timeout_secs = o.timeout;
+    req.targets_dirs = registry.extra_dirs.clone();
     let env = HostEnv::probe(&req.cwd);
     let ctx = Context { registry, reporter, env, backend: o.backend, nix: o.nix.clone(), dry_run: false };
     Ok((ctx, spec, req))

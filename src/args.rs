@@ -51,6 +51,12 @@ pub const OWN: &[OwnOption] = &[
         help: "kill a program (test binary, emulator) after SECS seconds (default: the target's)",
     },
     OwnOption {
+        long: "targets-dir",
+        short: None,
+        takes: Takes::Value("DIR"),
+        help: "more target files (boards, machine variants; `base = \"riscv64-none\"` inherits); repeatable. Also [package.metadata.crossflake] targets_dir",
+    },
+    OwnOption {
         long: "runner",
         short: None,
         takes: Takes::Value("wrap|crossflake"),
@@ -99,6 +105,7 @@ pub struct Own {
     pub toolchain: Option<String>,
     pub timeout: Option<u64>,
     pub runner: Option<RunnerMode>,
+    pub targets_dirs: Vec<std::path::PathBuf>,
     pub gdb: Option<u16>,
     pub strace: bool,
     pub dry_run: bool,
@@ -177,6 +184,7 @@ pub fn split(tokens: &[String]) -> Result<Split, Failure> {
                 })
             }
             ("toolchain", Takes::Value(w)) => out.own.toolchain = Some(next_value(w)?),
+            ("targets-dir", Takes::Value(w)) => out.own.targets_dirs.push(next_value(w)?.into()),
             ("timeout", Takes::Value(w)) => {
                 let v = next_value(w)?;
                 out.own.timeout = Some(

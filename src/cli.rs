@@ -199,6 +199,9 @@ pub struct EnvArgs {
     /// Timeout for programs run through the runner (default: the target's).
     #[arg(long, value_name = "SECS")]
     pub timeout: Option<u64>,
+    /// More target files (boards, machine variants); repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub targets_dir: Vec<PathBuf>,
     #[command(flatten)]
     pub nix: NixArgs,
 }
@@ -277,6 +280,9 @@ pub struct RunnerOpts {
     /// Print the emulator command and run nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// More target files (a crate's boards); repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub targets_dir: Vec<PathBuf>,
     /// The program (ELF, .exe) to run.
     pub program: PathBuf,
     /// Arguments for the program (kernels: passed as -append).
@@ -302,6 +308,9 @@ pub struct BuildArgs {
     /// Do not enable the default feature (cargo --no-default-features).
     #[arg(long)]
     pub no_default_features: bool,
+    /// More target files (a crate's boards, machine variants); repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub targets_dir: Vec<PathBuf>,
     #[command(flatten)]
     pub nix: NixArgs,
 }

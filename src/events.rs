@@ -30,3 +30,22 @@ pub enum Event<'a> {
     /// Tests were built but cannot run here.
     Unrun(String),
 }
+
+/// Environment variable naming a file where runners append JSON events (timeouts)
+/// for the launcher that started cargo.
+pub const EVENTS_ENV: &str = "CROSSFLAKE_EVENTS";
+
+/// Appends an event for the launcher, when one asked for them.
+pub fn record_event(event: &serde_json::Value) {
+    use std::io::Write;
+    if let Some(path) = std::env::var_os(EVENTS_ENV) {
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(f, "{event}");
+        }
+    }
+}
+
+/// Whether a launcher started this process (it then says what only it can say once).
+pub fn under_launcher() -> bool {
+    std::env::var_os(EVENTS_ENV).is_some()
+}

@@ -136,7 +136,7 @@ impl Outcome {
 }
 
 /// Where a step's output goes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub enum Output<'a> {
     /// Inherit the launcher's stdin, stdout and stderr.
     Inherit,
@@ -150,6 +150,22 @@ pub enum Output<'a> {
     /// Inherit stdout; stderr passed through line by line, keeping the lines
     /// the predicate picks (returned, for hints).
     Scan(fn(&str) -> bool),
+    /// stdout read line by line, each line (without its newline) handed to the
+    /// function, which may echo it (a kernel's console); stdin and stderr inherited.
+    Console(&'a (dyn Fn(&str) + Sync)),
+}
+
+impl std::fmt::Debug for Output<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Output::Inherit => f.write_str("Inherit"),
+            Output::Log(p) => write!(f, "Log({})", p.display()),
+            Output::Capture(p) => write!(f, "Capture({})", p.display()),
+            Output::Pipe { echo_stderr } => write!(f, "Pipe {{ echo_stderr: {echo_stderr} }}"),
+            Output::Scan(_) => f.write_str("Scan"),
+            Output::Console(_) => f.write_str("Console"),
+        }
+    }
 }
 
 /// What a step left behind besides its ending.
@@ -206,6 +222,9 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
             use std::process::Stdio;
             cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
         }
+        Output::Console(_) => {
+            cmd.stdout(std::process::Stdio::piped());
+        }
         Output::Scan(_) => {
             cmd.stderr(std::process::Stdio::piped());
             // cargo sees a pipe now: keep its colours and progress bar for a terminal.
@@ -228,20 +247,28 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
         child
     };
     let pid = child.id();
-    let stdout_reader = child.stdout.take().map(|o| std::thread::spawn(move || read_all(o, false)));
-    let (scanner, stderr_reader) = match (out, child.stderr.take()) {
-        (Output::Scan(keep), Some(err)) => (Some(std::thread::spawn(move || pass_through(err, keep))), None),
-        (Output::Pipe { echo_stderr }, Some(err)) => {
-            (None, Some(std::thread::spawn(move || read_all(err, echo_stderr))))
-        }
-        _ => (None, None),
-    };
-    let waited = wait(child, step.timeout_secs.map(|s| start + Duration::from_secs(s)));
-    SPAWNED.lock().unwrap_or_else(|e| e.into_inner()).remove(&(pid as i32));
+    let deadline = step.timeout_secs.map(|s| start + Duration::from_secs(s));
+    let (waited, stdout, stderr, kept_lines) = std::thread::scope(|scope| {
+        let stdout_reader = child.stdout.take().map(|o| match out {
+            Output::Console(line) => scope.spawn(move || {
+                read_lines(o, line);
+                Vec::new()
+            }),
+            _ => scope.spawn(move || read_all(o, false)),
+        });
+        let (scanner, stderr_reader) = match (out, child.stderr.take()) {
+            (Output::Scan(keep), Some(err)) => (Some(scope.spawn(move || pass_through(err, keep))), None),
+            (Output::Pipe { echo_stderr }, Some(err)) => (None, Some(scope.spawn(move || read_all(err, echo_stderr)))),
+            _ => (None, None),
+        };
+        let waited = wait(child, deadline);
+        SPAWNED.lock().unwrap_or_else(|e| e.into_inner()).remove(&(pid as i32));
+        let stdout = stdout_reader.and_then(|h| h.join().ok()).unwrap_or_default();
+        let stderr = stderr_reader.and_then(|h| h.join().ok()).unwrap_or_default();
+        let kept_lines = scanner.and_then(|h| h.join().ok()).unwrap_or_default();
+        (waited, stdout, stderr, kept_lines)
+    });
     let (status, timed_out) = waited?;
-    let stdout = stdout_reader.and_then(|h| h.join().ok()).unwrap_or_default();
-    let stderr = stderr_reader.and_then(|h| h.join().ok()).unwrap_or_default();
-    let kept_lines = scanner.and_then(|h| h.join().ok()).unwrap_or_default();
     let ending = match (timed_out, interrupted()) {
         (true, _) => Ending::TimedOut,
         (false, Some(sig)) => Ending::Interrupted(sig),
@@ -296,6 +323,18 @@ fn read_all<R: std::io::Read>(mut r: R, echo: bool) -> Vec<u8> {
         }
     }
     buf
+}
+
+/// Hands each line of a pipe (lossily decoded, without the newline) to `line`.
+fn read_lines<R: std::io::Read>(r: R, line: &(dyn Fn(&str) + Sync)) {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(r);
+    let mut buf = Vec::new();
+    while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
+        let text = String::from_utf8_lossy(&buf);
+        line(text.trim_end_matches(['\n', '\r']));
+        buf.clear();
+    }
 }
 
 /// Copies a child's stderr to ours as it comes, keeping the lines `keep` picks.

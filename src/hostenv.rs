@@ -75,6 +75,9 @@ pub struct HostEnv {
     pub self_exe: PathBuf,
     /// Programs known to exist regardless of PATH (tests set this).
     pub extra_tools: BTreeMap<String, PathBuf>,
+    /// The OpenSBI firmware whose SBI shutdown honours the reason, if there is one:
+    /// `$CROSSFLAKE_OPENSBI`, else `<cache>/opensbi/fw_dynamic.bin` (scripts/build-opensbi).
+    pub opensbi: Option<PathBuf>,
 }
 
 impl HostEnv {
@@ -101,6 +104,7 @@ impl HostEnv {
             pin: None,
             self_exe,
             extra_tools: BTreeMap::new(),
+            opensbi: find_opensbi(),
         }
     }
 
@@ -120,6 +124,17 @@ impl HostEnv {
     pub fn toolchain(&self, name: &str) -> Option<&Toolchain> {
         self.toolchains.iter().find(|t| toolchain_matches(&t.name, name))
     }
+}
+
+/// The environment variable naming a reason-honouring OpenSBI firmware.
+pub const OPENSBI_ENV: &str = "CROSSFLAKE_OPENSBI";
+
+fn find_opensbi() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os(OPENSBI_ENV).filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let cached = crate::paths::cache_dir().ok()?.join("opensbi/fw_dynamic.bin");
+    cached.is_file().then_some(cached)
 }
 
 /// rustup's toolchains (by name), then the system's in /usr and /usr/local.

@@ -65,14 +65,8 @@ impl TargetResult {
 
 /// What the crate is: a kernel (no_std) crate gets the bare-metal targets by default.
 pub fn crate_kind(dir: &Path) -> Kind {
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
-    let meta: Option<toml::Table> = toml::from_str(&manifest).ok();
-    let declared =
-        meta.as_ref().and_then(|m| m.get("package")?.get("metadata")?.get("crossflake")?.get("kind")?.as_str());
-    match declared {
-        Some("bare-metal") => return Kind::BareMetal,
-        Some("std") => return Kind::Std,
-        _ => {}
+    if let Some(kind) = crate::metadata::CrateMeta::read(dir).ok().and_then(|m| m.kind) {
+        return kind;
     }
     let no_std = ["src/main.rs", "src/lib.rs"].iter().any(|f| {
         std::fs::read_to_string(dir.join(f)).is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("#![no_std]")))

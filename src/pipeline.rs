@@ -77,17 +77,6 @@ pub fn choose_backend(ctx: &Context, spec: &TargetSpec, dir: &Path) -> BackendCh
     }
 }
 
-/// `[package.metadata.crossflake] runner = "crossflake"` in the crate's manifest.
-fn manifest_runner_mode(dir: &Path) -> Option<RunnerMode> {
-    let text = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-    let t: toml::Table = text.parse().ok()?;
-    match t.get("package")?.get("metadata")?.get("crossflake")?.get("runner")?.as_str()? {
-        "crossflake" => Some(RunnerMode::Crossflake),
-        "wrap" => Some(RunnerMode::Wrap),
-        _ => None,
-    }
-}
-
 fn cargo_home() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
@@ -150,11 +139,17 @@ pub fn prepare(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<P
         }
         Backend::Nix(r) => r.vars().and_then(|v| v.get("RUSTC").map(PathBuf::from)),
     };
+    if let Some(gap) = crate::runner::firmware_gap(&ctx.env, spec) {
+        ctx.reporter.note_once("firmware", &format!("note: {gap}"));
+    }
     let mut user = user_runner(ctx, spec, req, rustc.as_deref())?;
     if let (None, Backend::Nix(r)) = (&user, &backend) {
         user = r.vars().and_then(|v| nix::cargo::shell_runner(spec, v));
     }
-    let mode = if req.runner == RunnerMode::Wrap { manifest_runner_mode(&dir).unwrap_or_default() } else { req.runner };
+    let mode = match req.runner {
+        RunnerMode::Wrap => crate::metadata::CrateMeta::read(&dir)?.runner.unwrap_or_default(),
+        explicit => explicit,
+    };
     if let Some(u) = &user {
         let shown = u.argv.join(" ");
         match mode {

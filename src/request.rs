@@ -22,7 +22,7 @@ pub enum CommandKind {
 }
 
 /// Whose runner runs the programs when the user configured one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunnerMode {
     /// The user's runner (from .cargo/config.toml or CARGO_TARGET_<T>_RUNNER) inside
@@ -47,6 +47,8 @@ pub struct CargoRequest {
     pub gdb: Option<u16>,
     pub strace: bool,
     pub runner: RunnerMode,
+    /// The crate's own target files (boards), which crossflake's runner must see too.
+    pub targets_dirs: Vec<PathBuf>,
     /// Where cargo runs (its config files are found from here).
     pub cwd: PathBuf,
 }

@@ -8,14 +8,16 @@ use crate::exec::{self, Ending, Output};
 use crate::exit::{self, Failure};
 use crate::host::runs_natively;
 use crate::hostenv::HostEnv;
+use crate::kernel_tests;
 use crate::plan::Step;
-use crate::targets::{ExitDevice, Runner, TargetSpec};
+use crate::targets::{ExitDevice, Firmware, Runner, TargetSpec};
+use crate::verdict::{Rules, Watch};
 use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Environment variable naming a file where the runner appends JSON events for the launcher.
-pub const EVENTS_ENV: &str = "CROSSFLAKE_EVENTS";
+pub use crate::events::EVENTS_ENV;
+use crate::events::{record_event, under_launcher};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunnerRequest {
@@ -73,8 +75,9 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             s.arg(prog).args(req.args.iter().cloned())
         }
-        (_, Runner::QemuSystem { qemu_system, args, .. }) => {
-            let mut s = Step::new(&label, qemu_system.clone()).args(args.iter().cloned()).args(["-kernel", &prog]);
+        (_, Runner::QemuSystem { qemu_system, args, firmware, .. }) => {
+            let args = with_firmware(args, *firmware, env.opensbi.as_deref());
+            let mut s = Step::new(&label, qemu_system.clone()).args(args).args(["-kernel", &prog]);
             if !req.args.is_empty() {
                 s = s.args(["-append".to_string(), req.args.join(" ")]);
             }
@@ -98,6 +101,35 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
         None => req.timeout_secs.or(spec.runner.default_timeout_secs()),
     };
     Ok(step)
+}
+
+/// The machine arguments with `-bios default` replaced by the firmware the target asks
+/// for, when this host has it.
+pub fn with_firmware(args: &[String], firmware: Option<Firmware>, opensbi: Option<&Path>) -> Vec<String> {
+    let mut out = args.to_vec();
+    if let (Some(Firmware::OpensbiSrstReason), Some(fw)) = (firmware, opensbi) {
+        if let Some(i) = out.windows(2).position(|w| w[0] == "-bios" && w[1] == "default") {
+            out[i + 1] = fw.display().to_string();
+        }
+    }
+    out
+}
+
+/// Why an SBI shutdown's reason cannot be judged here, when the target wants the
+/// reason-honouring OpenSBI and this host lacks it.
+pub fn firmware_gap(env: &HostEnv, spec: &TargetSpec) -> Option<String> {
+    match &spec.runner {
+        Runner::QemuSystem { firmware: Some(Firmware::OpensbiSrstReason), .. } if env.opensbi.is_none() => {
+            Some(format!(
+            "{}: QEMU's stock OpenSBI (-bios default) ends every SBI shutdown with exit 0 whatever its reason, so a \
+             kernel that shuts down through SBI after a failure is judged by its console only (the panic rule). \
+             Build the firmware that tells them apart: scripts/build-opensbi (scripts/setup-host runs it), or set {}",
+            spec.name,
+            crate::hostenv::OPENSBI_ENV
+        ))
+        }
+        _ => None,
+    }
 }
 
 /// The gdb command that attaches to a program started with `--gdb PORT`.
@@ -167,8 +199,52 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
     if let Some(prefix) = step.env.get("WINEPREFIX") {
         crate::wine::ensure_prefix(Path::new(prefix)).map_err(|e| Failure::cannot_run(format!("{e:#}")))?;
     }
-    let (outcome, _) = exec::run(&step, Output::Inherit)?;
-    let code = exit_code(spec, outcome.ending, req.wrap.is_some());
+    if let Some(p) = env.opensbi.as_ref().filter(|p| !p.is_file()) {
+        return Err(Failure::cannot_run(format!(
+            "{} names {}, which is not a file",
+            crate::hostenv::OPENSBI_ENV,
+            p.display()
+        ))
+        .next("point it at an OpenSBI fw_dynamic.bin, or unset it")
+        .into());
+    }
+    if let (Some(gap), false) = (firmware_gap(env, spec), under_launcher()) {
+        let _ = writeln!(std::io::stderr(), "crossflake runner: note: {gap}");
+    }
+    let wrapped = req.wrap.is_some();
+    let (mine, from) = crate::metadata::CrateMeta::of_running_program()?.rules_with_source();
+    let rules = Rules::new(spec, Some((&mine, from.as_str())))?;
+    let code_of = |ending: Ending| exit_code(spec, ending, wrapped);
+    if matches!(spec.runner, Runner::QemuSystem { .. })
+        && !wrapped
+        && req.gdb.is_none()
+        && kernel_tests::is_harness(&req.program)
+    {
+        let boot = |cmdline: &str| {
+            let r = RunnerRequest { args: vec![cmdline.to_string()], ..req.clone() };
+            plan(env, spec, &r)
+        };
+        return kernel_tests::run(&req.program, &req.args, &rules, &code_of, &boot);
+    }
+    let (outcome, watch) = if rules.active() {
+        let watch = Watch::new(&rules);
+        let echo = |l: &str| {
+            let _ = writeln!(std::io::stdout(), "{l}");
+            watch.line(l);
+        };
+        (exec::run(&step, Output::Console(&echo))?.0, Some(watch))
+    } else {
+        (exec::run(&step, Output::Inherit)?.0, None)
+    };
+    let mut code = code_of(outcome.ending);
+    if let Some((judged, Some(why))) = watch.as_ref().map(|w| w.judge(code)) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "crossflake runner: {} exited 0, but {why}: counted as a failure (exit {judged})",
+            req.program.display()
+        );
+        code = judged;
+    }
     if outcome.ending == Ending::TimedOut {
         let secs = step.timeout_secs.unwrap_or(0);
         eprintln!(
@@ -202,14 +278,6 @@ fn watch_parent() {
             writeln!(std::io::stderr(), "crossflake runner: the process that started it is gone; stopping the program");
         exec::stop_everything(libc::SIGTERM);
     });
-}
-
-fn record_event(event: &serde_json::Value) {
-    if let Some(path) = std::env::var_os(EVENTS_ENV) {
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-            let _ = writeln!(f, "{event}");
-        }
-    }
 }
 
 fn file_name(p: &Path) -> String {

@@ -29,8 +29,9 @@ fn context<'a>(registry: &'a Registry, reporter: &'a Reporter, dir: &Path, b: &B
     Context { registry, reporter, env: HostEnv::probe(dir), backend: b.backend, nix: b.nix.clone(), dry_run: false }
 }
 
-fn base_request(dir: &Path, b: &BuildArgs, release: bool, timeout: Option<u64>) -> CargoRequest {
+fn base_request(registry: &Registry, dir: &Path, b: &BuildArgs, release: bool, timeout: Option<u64>) -> CargoRequest {
     let mut req = CargoRequest::new(&["build"], dir).with_args(b.cargo_args());
+    req.targets_dirs = registry.extra_dirs.clone();
     if release {
         req.args.push("--release".into());
     }
@@ -56,7 +57,7 @@ pub fn matrix(
     let plan_fn = |spec: &TargetSpec, req: &CargoRequest| pipeline::prepare_and_plan(&ctx, spec, req);
     let job = MatrixJob {
         planner: &plan_fn as &Planner,
-        base: base_request(&dir, &o.build, o.release, o.timeout),
+        base: base_request(registry, &dir, &o.build, o.release, o.timeout),
         target_root: o.target_dir.clone().unwrap_or_else(|| dir.join("target/crossflake-matrix")),
         dist: o.dist.clone(),
     };
@@ -118,7 +119,7 @@ pub fn repro(
     let spec = registry.resolve_any(&o.target)?;
     let dir = crate_dir(manifest, &cwd)?;
     let ctx = context(registry, reporter, &dir, &o.build);
-    let mut base = base_request(&dir, &o.build, true, None);
+    let mut base = base_request(registry, &dir, &o.build, true, None);
     // Both copies must use the toolchain the crate pins, though they live elsewhere.
     if base.toolchain.is_none() {
         base.toolchain = crate::host::choose_toolchain(&ctx.env, &spec, None).ok().map(|(tc, _, _)| tc.name.clone());
@@ -161,7 +162,7 @@ pub fn dist(
     let spec = registry.resolve_any(&o.target)?;
     let dir = crate_dir(manifest, &cwd)?;
     let ctx = context(registry, reporter, &dir, &o.build);
-    let req = base_request(&dir, &o.build, true, None);
+    let req = base_request(registry, &dir, &o.build, true, None);
     let plan: Plan = pipeline::prepare_and_plan(&ctx, &spec, &req)?;
     reporter.plan(&plan, false);
     let code = pipeline::execute(&plan, &spec, Output::Scan(crate::hints::interesting), &mut |e| reporter.event(&e))?;

@@ -31,15 +31,56 @@ pub enum ExitDevice {
     IsaDebugExit,
 }
 
+/// Console rules (src/verdict.rs) as written in TOML: a target file's `[verdict]`,
+/// a crate's `[package.metadata.crossflake]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Fail a run that printed a Rust panic (default: on for bare-metal targets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub panic_rule: Option<bool>,
+    /// A regular expression a passing run must print.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_pattern: Option<String>,
+    /// A regular expression that fails a run which prints it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_pattern: Option<String>,
+}
+
+/// Firmware the runner puts in place of QEMU's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Firmware {
+    /// OpenSBI whose SBI System Reset honours the reason (scripts/build-opensbi,
+    /// `$CROSSFLAKE_OPENSBI`), instead of `-bios default`.
+    OpensbiSrstReason,
+}
+
 /// How a target's programs are run on this machine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
 pub enum Runner {
-    QemuUser { qemu_arch: String, timeout_secs: u64 },
-    QemuSystem { qemu_system: String, args: Vec<String>, exit: ExitDevice, timeout_secs: u64 },
-    Wine { timeout_secs: u64 },
-    Native { timeout_secs: u64 },
-    None { reason: String },
+    QemuUser {
+        qemu_arch: String,
+        timeout_secs: u64,
+    },
+    QemuSystem {
+        qemu_system: String,
+        args: Vec<String>,
+        exit: ExitDevice,
+        timeout_secs: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        firmware: Option<Firmware>,
+    },
+    Wine {
+        timeout_secs: u64,
+    },
+    Native {
+        timeout_secs: u64,
+    },
+    None {
+        reason: String,
+    },
 }
 
 impl Runner {
@@ -95,6 +136,9 @@ pub struct TargetSpec {
     pub custom_json: Option<String>,
     pub runner: Runner,
     pub host: HostTools,
+    /// Console rules for this target's programs (src/verdict.rs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<RuleSpec>,
 }
 
 impl TargetSpec {
@@ -112,12 +156,14 @@ impl TargetSpec {
     }
 }
 
-/// All known targets, in file-name order.
+/// All known targets, in file-name order (crossflake's own, then a crate's boards).
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub targets: Vec<TargetSpec>,
     /// Where custom target JSON files live (the targets/ directory), when known.
     pub dir: Option<PathBuf>,
+    /// Directories of extra specs added with `add_dir` (a crate's boards), in order.
+    pub extra_dirs: Vec<PathBuf>,
 }
 
 impl Registry {
@@ -148,31 +194,86 @@ impl Registry {
         Self::from_sources(files, Some(dir.to_path_buf()))
     }
 
+    /// Adds a crate's own target files (boards, machine variants) from `dir`. A file may
+    /// name `base = "<a target>"` and give only what differs: its TOML is merged over
+    /// the base's (tables key by key, other values replaced). Names and aliases must be
+    /// new; the triple may be the base's.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<()> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            crate::exit::Failure::usage(format!("cannot read the targets directory {}: {e}", dir.display()))
+                .next("pass --targets-dir with a directory of target .toml files")
+        })?;
+        let mut files: Vec<PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let file = path.display().to_string();
+            let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+                crate::exit::Failure::usage(format!("invalid target spec {file}: {}", e.message().trim()))
+            })?;
+            if let Some(base) = table.remove("base") {
+                let base = base.as_str().ok_or_else(|| {
+                    crate::exit::Failure::usage(format!("invalid target spec {file}: `base` must be a target name"))
+                })?;
+                let base_spec = self
+                    .resolve(base)
+                    .map_err(|e| crate::exit::Failure::usage(format!("invalid target spec {file}: base: {e}")))?;
+                let mut merged = toml::Table::try_from(base_spec).context("cannot re-read a base target")?;
+                merged.remove("aliases");
+                // Another kind of runner: the file's [runner] stands alone.
+                let runner_type = |t: &toml::Table| t.get("runner").and_then(|r| r.get("type")).cloned();
+                if runner_type(&table).is_some_and(|t| Some(t) != runner_type(&merged)) {
+                    merged.remove("runner");
+                }
+                merge(&mut merged, table);
+                table = merged;
+            }
+            let spec = self.check(
+                &file,
+                toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
+                    crate::exit::Failure::usage(format!("invalid target spec {file}: {}", e.message().trim()))
+                })?,
+                true,
+            )?;
+            self.targets.push(spec);
+        }
+        self.extra_dirs.push(dir.to_path_buf());
+        Ok(())
+    }
+
+    /// Checks a spec against the file it came from and the specs before it.
+    fn check(&self, file: &str, spec: TargetSpec, extends: bool) -> Result<TargetSpec> {
+        let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if spec.name != stem {
+            bail!(
+                "invalid target spec {file}: field `name` is {:?} but the file is {stem}.toml; they must match",
+                spec.name
+            );
+        }
+        for other in &self.targets {
+            let triple = (!extends).then_some(&spec.rust_triple);
+            for key in std::iter::once(&spec.name).chain(&spec.aliases).chain(triple) {
+                if other.name == *key || other.aliases.contains(key) || other.rust_triple == *key {
+                    bail!("invalid target spec {file}: {key:?} is already used by target {}", other.name);
+                }
+            }
+        }
+        Ok(spec)
+    }
+
     pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>, dir: Option<PathBuf>) -> Result<Registry> {
-        let mut targets: Vec<TargetSpec> = Vec::new();
+        let mut reg = Registry { targets: vec![], dir, extra_dirs: vec![] };
         for (file, text) in sources {
             let spec: TargetSpec = toml::from_str(&text)
                 .map_err(|e| anyhow::anyhow!("invalid target spec {file}: {}", e.message().trim()))?;
-            let stem = Path::new(&file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            if spec.name != stem {
-                bail!(
-                    "invalid target spec {file}: field `name` is {:?} but the file is {stem}.toml; they must match",
-                    spec.name
-                );
-            }
-            for other in &targets {
-                for key in std::iter::once(&spec.name).chain(&spec.aliases).chain([&spec.rust_triple]) {
-                    if other.name == *key || other.aliases.contains(key) || other.rust_triple == *key {
-                        bail!("invalid target spec {file}: {key:?} is already used by target {}", other.name);
-                    }
-                }
-            }
-            targets.push(spec);
+            let spec = reg.check(&file, spec, false)?;
+            reg.targets.push(spec);
         }
-        if targets.is_empty() {
+        if reg.targets.is_empty() {
             bail!("no target specs found (expected targets/*.toml)");
         }
-        Ok(Registry { targets, dir })
+        Ok(reg)
     }
 
     pub fn get(&self, name: &str) -> Option<&TargetSpec> {
@@ -249,6 +350,18 @@ impl Registry {
             scored.iter().take(3).map(|(_, n)| n.to_string()).collect()
         } else {
             near
+        }
+    }
+}
+
+/// Merges `over` into `base`: tables key by key, everything else replaced.
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
         }
     }
 }

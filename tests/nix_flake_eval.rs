@@ -162,6 +162,10 @@ fn windows_runs_with_the_gcc_runtime_and_the_launchers_dll_overrides() {
         assert!(dirs.iter().any(|d| d.ends_with("-mingw_w64-pthreads/bin")), "{what}: {path}");
         assert!(dirs.iter().any(|d| d.ends_with("-mingw-runtime-dlls/bin")), "{what}: {path}");
         assert_eq!(env["WINEDLLOVERRIDES"], "mscoree,mshtml=;winemenubuilder.exe=d", "{what}: as src/wine.rs");
+        // Doctests link through rustdoc, which takes RUSTDOCFLAGS, not RUSTFLAGS.
+        let t = "CARGO_TARGET_X86_64_PC_WINDOWS_GNU";
+        assert_eq!(env[format!("{t}_RUSTDOCFLAGS")], env[format!("{t}_RUSTFLAGS")], "{what}");
+        assert!(env[format!("{t}_RUSTDOCFLAGS")].as_str().unwrap().contains("pthreads"), "{what}");
     }
     let launcher = std::fs::read_to_string(root().join("src/wine.rs")).unwrap();
     assert!(launcher.contains("\"mscoree,mshtml=;winemenubuilder.exe=d\""), "the launcher's value moved");

@@ -10,18 +10,11 @@ use crossflake::targets::{Kind, Registry, Runner};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-const ALL_STD: &[&str] = &[
-    "x86_64-unknown-linux-gnu",
-    "x86_64-unknown-linux-musl",
-    "aarch64-unknown-linux-gnu",
-    "aarch64-unknown-linux-musl",
-    "riscv64gc-unknown-linux-gnu",
-    "x86_64-pc-windows-gnu",
-    "aarch64-apple-darwin",
-    "x86_64-apple-darwin",
-    "riscv64gc-unknown-none-elf",
-    "aarch64-unknown-none",
-];
+/// Every target's triple: the pinned toolchain here has each std (riscv64-musl's
+/// spec says the host backend cannot build it anyway).
+fn all_std() -> Vec<String> {
+    Registry::load().unwrap().targets.iter().map(|t| t.rust_triple.clone()).collect()
+}
 
 fn toolchain(name: &str, std: &[&str], rust_src: bool) -> Toolchain {
     let sysroot = PathBuf::from(format!("/rustup/toolchains/{name}"));
@@ -58,10 +51,15 @@ fn env() -> HostEnv {
     HostEnv {
         host_triple: "x86_64-unknown-linux-gnu".into(),
         path: vec![],
-        toolchains: vec![toolchain("1.95.0-x86_64-unknown-linux-gnu", ALL_STD, true)],
+        toolchains: vec![toolchain(
+            "1.95.0-x86_64-unknown-linux-gnu",
+            &all_std().iter().map(String::as_str).collect::<Vec<_>>(),
+            true,
+        )],
         pin: Some(Pin { channel: "1.95.0".into(), source: "/src/app/rust-toolchain.toml".into() }),
         self_exe: PathBuf::from("/bin/crossflake"),
         extra_tools: tools,
+        opensbi: None,
     }
 }
 
@@ -412,6 +410,13 @@ fn runner_plans_per_target() {
         ]
     );
     assert_eq!(s.timeout_secs, Some(60));
+    // With the reason-honouring OpenSBI at hand, it replaces QEMU's own.
+    let mut with_fw = env.clone();
+    with_fw.opensbi = Some("/cache/opensbi/fw_dynamic.bin".into());
+    let s = runner::plan(&with_fw, reg.resolve("riscv64-none").unwrap(), &rreq("/t/k")).unwrap();
+    assert_eq!(&s.args[..6], ["-machine", "virt", "-nographic", "-bios", "/cache/opensbi/fw_dynamic.bin", "-m"]);
+    let s = runner::plan(&with_fw, reg.resolve("aarch64-none").unwrap(), &rreq("/t/k")).unwrap();
+    assert!(!s.args.iter().any(|a| a.contains("opensbi")), "aarch64 has no use for it");
     let mut g = rreq("/t/k");
     g.gdb = Some(4321);
     let s = line("aarch64-none", &g);
