@@ -220,7 +220,8 @@ impl Registry {
                     .resolve(base)
                     .map_err(|e| crate::exit::Failure::usage(format!("invalid target spec {file}: base: {e}")))?;
                 let mut merged = toml::Table::try_from(base_spec).context("cannot re-read a base target")?;
-                merged.remove("aliases");
+                // The base's aliases stay the base's.
+                merged.insert("aliases".into(), toml::Value::Array(vec![]));
                 // Another kind of runner: the file's [runner] stands alone.
                 let runner_type = |t: &toml::Table| t.get("runner").and_then(|r| r.get("type")).cloned();
                 if runner_type(&table).is_some_and(|t| Some(t) != runner_type(&merged)) {

@@ -61,7 +61,7 @@ fn missing_linker_exits_3_naming_the_package() {
         .args(["build", "--target", "riscv64", "--backend", "host"])
         .current_dir(root())
         .env("PATH", empty.path())
-        .output()
+        .output_bounded()
         .unwrap();
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);

@@ -3,6 +3,8 @@
 //! variables and runner; the cache hits, misses, invalidates and repairs
 //! itself; dry runs run no nix. Without nix these tests fail, loudly.
 mod nix_support;
+#[allow(unused_imports)]
+use nix_support::OutputBounded;
 use nix_support::{system, text, Fixture};
 
 const SHELL_ATTR: &str = "devShells.@.x86_64";
@@ -94,7 +96,7 @@ fn the_environment_is_a_gc_root() {
         .args(["--query", "--roots"])
         .arg(&env_path)
         .env("NIX_CONFIG", nix_support::NIX_CONFIG)
-        .output()
+        .output_bounded()
         .unwrap();
     let roots = String::from_utf8_lossy(&roots.stdout);
     assert!(roots.contains(&fx.cache.join("nix").display().to_string()), "not rooted by the cache: {roots}");
@@ -192,7 +194,7 @@ fn inside_a_crossflake_shell_its_environment_is_used_without_nix() {
         .env("PATH", path)
         .env("CROSSFLAKE_NIX_SHELL", "x86_64")
         .env("CROSSFLAKE_NIX_TARGETS", "aarch64 x86_64")
-        .output()
+        .output_bounded()
         .unwrap();
     let t = text(&o);
     assert!(o.status.success() && t.contains("already in the crossflake dev shell x86_64"), "{t}");

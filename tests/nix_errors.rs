@@ -2,6 +2,8 @@
 //! Each error names the fix, and without --backend the host backend takes
 //! over with a message. The flakes-disabled case runs real nix.
 mod nix_support;
+#[allow(unused_imports)]
+use nix_support::OutputBounded;
 use nix_support::{text, Fixture};
 use std::path::Path;
 
@@ -18,14 +20,14 @@ fn flakes_disabled_names_the_setting_and_falls_back() {
     let o = fx
         .command(&["build", "--target", "x86_64", "--backend", "nix"])
         .env("NIX_CONFIG", "sandbox = false")
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(!o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("experimental-features = nix-command flakes"), "{}", text(&o));
     let o = fx
         .command(&["build", "--target", "x86_64", "--dry-run"])
         .env("NIX_CONFIG", "sandbox = false")
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
@@ -45,8 +47,11 @@ fn a_nix_too_old_for_flakes_is_named() {
 #[test]
 fn without_nix_on_path_the_error_says_how_to_install_it() {
     let fx = Fixture::new("absent");
-    let o =
-        fx.command(&["build", "--target", "x86_64", "--backend", "nix"]).env("PATH", "/nonexistent").output().unwrap();
+    let o = fx
+        .command(&["build", "--target", "x86_64", "--backend", "nix"])
+        .env("PATH", "/nonexistent")
+        .output_bounded()
+        .unwrap();
     let t = text(&o);
     assert!(!o.status.success() && t.contains("nix is not on PATH") && t.contains("--backend host"), "{t}");
 }

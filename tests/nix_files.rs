@@ -10,7 +10,7 @@ fn nix_files() -> Vec<std::path::PathBuf> {
     let out = Command::new("git")
         .args(["ls-files", "-co", "--exclude-standard", "*.nix"])
         .current_dir(root())
-        .output()
+        .output_bounded()
         .unwrap();
     let files: Vec<_> = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -25,7 +25,7 @@ fn nix_files() -> Vec<std::path::PathBuf> {
 fn every_nix_file_parses() {
     require_tool("nix-instantiate");
     for f in nix_files() {
-        let o = Command::new("nix-instantiate").arg("--parse").arg(&f).output().unwrap();
+        let o = Command::new("nix-instantiate").arg("--parse").arg(&f).output_bounded().unwrap();
         assert!(o.status.success(), "{} does not parse:\n{}", f.display(), String::from_utf8_lossy(&o.stderr));
     }
 }
@@ -35,7 +35,7 @@ fn eval_targets(dir: Option<&std::path::Path>) -> std::process::Output {
     Command::new("nix-instantiate")
         .args(["--eval", "--strict", "--json", "-E", &format!("import {}/nix/targets.nix {arg}", root().display())])
         .env("NIX_CONFIG", "experimental-features = nix-command flakes")
-        .output()
+        .output_bounded()
         .unwrap()
 }
 

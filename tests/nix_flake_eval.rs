@@ -24,7 +24,7 @@ fn eval_raw(attr: &str, args: &[&str]) -> Output {
         .args(args)
         .args(["-A", attr])
         .env("NIX_CONFIG", NIX_CONFIG)
-        .output()
+        .output_bounded()
         .unwrap()
 }
 
@@ -57,7 +57,7 @@ fn strs(v: &Value) -> Vec<String> {
 fn targets() -> serde_json::Map<String, Value> {
     let o = Command::new("nix-instantiate")
         .args(["--eval", "--strict", "--json", "-E", &format!("import {}/nix/targets.nix {{ }}", root().display())])
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     serde_json::from_slice::<Value>(&o.stdout).unwrap().as_object().unwrap().clone()
@@ -308,7 +308,7 @@ fn the_formatter_wrapper_formats_the_tree_without_arguments() {
     // Paths given pass through: only that file.
     std::fs::write(tree.join("flake.nix"), "{ }  \n").unwrap();
     std::fs::write(tree.join("nix/a.nix"), "x:  \n").unwrap();
-    let o = Command::new(&wrapper).arg("flake.nix").current_dir(&tree).stdin(Stdio::null()).output().unwrap();
+    let o = Command::new(&wrapper).arg("flake.nix").current_dir(&tree).stdin(Stdio::null()).output_bounded().unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(std::fs::read_to_string(tree.join("flake.nix")).unwrap(), "{ }\n");
     assert_eq!(std::fs::read_to_string(tree.join("nix/a.nix")).unwrap(), "x:  \n");
@@ -321,7 +321,7 @@ fn riscv_kernel() -> PathBuf {
         .arg("--target-dir")
         .arg(&target_dir)
         .current_dir(root().join("examples/kernel"))
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(o.status.success(), "building examples/kernel:\n{}", text(&o));
     target_dir.join("riscv64gc-unknown-none-elf/release/kernel")

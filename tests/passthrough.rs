@@ -76,7 +76,7 @@ fn a_crates_own_runner_is_wrapped_and_kept() {
         .args(["+1.95.0", "test", "--target", "aarch64-unknown-linux-gnu", "--target-dir", &td()])
         .env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER", "aarch64-linux-gnu-gcc")
         .current_dir(&dir)
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(plain.status.success(), "plain cargo: {}", text(&plain));
     let o = crossflake(&["test", "--target", "aarch64", "--backend", "host", "--target-dir", &td()], &dir);
@@ -126,7 +126,8 @@ fn env_makes_plain_cargo_cross_test() {
         bin().display(),
         td()
     );
-    let o = Command::new("bash").args(["-c", &script]).current_dir(root().join("examples/hello")).output().unwrap();
+    let o =
+        Command::new("bash").args(["-c", &script]).current_dir(root().join("examples/hello")).output_bounded().unwrap();
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("aarch64-unknown-linux-gnu/debug/deps/hello-"), "plain cargo built for aarch64: {out}");
@@ -251,7 +252,7 @@ fn a_missing_pinned_toolchain_exits_3_naming_the_pin() {
         .current_dir(t.path())
         .env_remove("RUSTUP_TOOLCHAIN")
         .env_remove("RUSTUP_TOOLCHAIN_SOURCE")
-        .output()
+        .output_bounded()
         .unwrap();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(3), "{out}");
@@ -262,7 +263,7 @@ fn a_missing_pinned_toolchain_exits_3_naming_the_pin() {
         .args(["+1.95.0", "build", "--target", "aarch64", "--backend", "host", "--dry-run"])
         .current_dir(t.path())
         .env_remove("RUSTUP_TOOLCHAIN")
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
 }
@@ -326,7 +327,8 @@ fn bad_input_gets_one_exit_code_per_kind() {
         assert!(text(&o).contains(says), "{args:?} should say {says:?}: {}", text(&o));
     }
     // crossflake itself failing (its target data unreadable) is 1.
-    let o = Command::new(bin()).args(["targets"]).env("CROSSFLAKE_TARGETS_DIR", "/nonexistent").output().unwrap();
+    let o =
+        Command::new(bin()).args(["targets"]).env("CROSSFLAKE_TARGETS_DIR", "/nonexistent").output_bounded().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
 
@@ -357,7 +359,7 @@ fn tests_that_cannot_run_here_exit_125_after_building() {
             .args(&args)
             .current_dir(root().join("examples/hello"))
             .env("CROSSFLAKE_TARGETS_DIR", dir.path())
-            .output()
+            .output_bounded()
             .unwrap()
     };
     let o = run(&[]);

@@ -15,7 +15,7 @@ const NIX_CONFIG: &str =
 /// A real Nix tool; the test fails with the fix if it is not on PATH.
 fn nix_tool(tool: &str, args: &[&str]) -> Output {
     require_tool(tool);
-    Command::new(tool).args(args).env("NIX_CONFIG", NIX_CONFIG).output().expect("nix runs")
+    Command::new(tool).args(args).env("NIX_CONFIG", NIX_CONFIG).output_bounded().expect("nix runs")
 }
 
 fn nix_out(tool: &str, args: &[&str]) -> String {
@@ -44,7 +44,7 @@ fn sdk(args: &[&str], cache: &Path) -> Output {
         .env("NIX_CONFIG", NIX_CONFIG)
         .env_remove("NIX_STORE_DIR")
         .env_remove("NIX_STORE")
-        .output()
+        .output_bounded()
         .expect("crossflake runs")
 }
 
@@ -67,7 +67,7 @@ fn tarball(dir: &Path, top: &str, settings: Option<&str>, flag: &str, name: &str
         .arg(&src)
         .arg(if flag == "j" { "-cf".to_string() } else { format!("-c{flag}f") })
         .args(["-", top])
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(o.status.success(), "tar failed: {}", text(&o));
     let mut bytes = o.stdout;
@@ -112,7 +112,7 @@ fn fixed_path_of_a_known_file_is_nixs() {
         .args(["--print-fixed-path", "sha256", &hex, "hello.txt"])
         .env("NIX_CONFIG", NIX_CONFIG)
         .env("NIX_STORE_DIR", "/tmp/crossflake-other-store")
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(store::fixed_path("/tmp/crossflake-other-store", "hello.txt", &digest).unwrap(), stdout(&o).trim());
@@ -228,7 +228,7 @@ fn add_without_nix_on_path_says_how_to_get_it() {
         .args(["sdk", "add", file.to_str().unwrap()])
         .env("PATH", dir.path())
         .env("CROSSFLAKE_CACHE_DIR", dir.path().join("cache"))
-        .output()
+        .output_bounded()
         .unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("`nix-store` is not on PATH") && text(&o).contains("--dry-run"), "{}", text(&o));

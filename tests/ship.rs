@@ -129,7 +129,7 @@ fn dist_copies_release_artifacts_with_checksums() {
         .arg("-c")
         .arg("SHA256SUMS")
         .current_dir(out_dir.path())
-        .output()
+        .output_bounded()
         .unwrap();
     assert!(check.status.success(), "{sums}\n{}", text(&check));
     assert!(sums.ends_with("  hello-linux-arm64\n"), "{sums}");

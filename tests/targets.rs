@@ -24,7 +24,7 @@ packages = ["gcc-aarch64-linux-gnu"]
 "#;
 
 #[test]
-fn the_registry_has_the_eleven_targets() {
+fn the_registry_has_the_targets() {
     let reg = Registry::load().unwrap();
     let mut names: Vec<_> = reg.targets.iter().map(|t| t.name.as_str()).collect();
     names.sort();
@@ -35,6 +35,7 @@ fn the_registry_has_the_eleven_targets() {
             "aarch64-darwin",
             "aarch64-musl",
             "aarch64-none",
+            "aarch64-none-softfloat",
             "riscv64",
             "riscv64-musl",
             "riscv64-none",
@@ -105,4 +106,51 @@ fn a_directory_of_specs_loads_and_a_broken_one_fails() {
     std::fs::write(dir.path().join("bad.toml"), "name = \"bad\"\n").unwrap();
     let err = Registry::from_dir(dir.path()).unwrap_err().to_string();
     assert!(err.contains("bad.toml") && err.contains("missing field"), "{err}");
+}
+
+#[test]
+fn a_crates_board_files_extend_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rv-virt-smp2.toml"),
+        r#"
+base = "riscv64-none"
+name = "rv-virt-smp2"
+aliases = ["rv-smp2"]
+description = "riscv64 virt with 2 harts and 256 MiB"
+[runner]
+args = ["-machine", "virt", "-smp", "2", "-nographic", "-bios", "default", "-m", "256M", "-nic", "none"]
+"#,
+    )
+    .unwrap();
+    let mut reg = Registry::load().unwrap();
+    reg.add_dir(dir.path()).unwrap();
+    let board = reg.resolve("rv-smp2").unwrap();
+    assert_eq!(board.rust_triple, "riscv64gc-unknown-none-elf", "inherited from the base");
+    assert_eq!(board.kind, Kind::BareMetal);
+    match &board.runner {
+        crossflake::targets::Runner::QemuSystem { args, timeout_secs, qemu_system, firmware, .. } => {
+            assert!(args.windows(2).any(|w| w == ["-smp", "2"]), "{args:?}");
+            assert_eq!((qemu_system.as_str(), *timeout_secs), ("qemu-system-riscv64", 60), "the rest inherited");
+            assert!(firmware.is_some());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        reg.resolve("riscv64gc-unknown-none-elf").unwrap().name,
+        "riscv64-none",
+        "the triple stays crossflake's"
+    );
+    assert_eq!(reg.extra_dirs, [dir.path().to_path_buf()]);
+    // A name crossflake uses, a missing base, a misspelt field: each named.
+    for (file, text, says) in [
+        ("aarch64.toml", "base = \"aarch64-none\"\nname = \"aarch64\"\n", "already used by target aarch64"),
+        ("x.toml", "base = \"nope\"\nname = \"x\"\n", "base: unknown target \"nope\""),
+        ("y.toml", "base = \"aarch64-none\"\nname = \"y\"\nalias = [\"z\"]\n", "unknown field `alias`"),
+    ] {
+        let bad = tempfile::tempdir().unwrap();
+        std::fs::write(bad.path().join(file), text).unwrap();
+        let err = Registry::load().unwrap().add_dir(bad.path()).unwrap_err().to_string();
+        assert!(err.contains(file) && err.contains(says), "{file}: {err}");
+    }
 }

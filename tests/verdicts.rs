@@ -26,7 +26,7 @@ fn boot(target: &str, elf: &std::path::Path, name: &str, dir: &std::path::Path) 
         .args(["runner", "--target", target, "--timeout", "20", elf.to_str().unwrap(), &format!("probe={name}")])
         .current_dir(dir)
         .env_remove("CARGO_MANIFEST_DIR")
-        .output()
+        .output_bounded()
         .unwrap()
 }
 
@@ -60,7 +60,7 @@ fn riscv64_sbi_shutdown_reasons_and_panics_are_judged() {
     let o = Command::new(bin())
         .args(["runner", "--target", "riscv64-none", "--timeout", "2", elf.to_str().unwrap(), "probe=hang"])
         .current_dir(here.path())
-        .output()
+        .output_bounded()
         .unwrap();
     assert_eq!(o.status.code(), Some(124), "{}", text(&o));
 }
@@ -75,7 +75,7 @@ fn without_the_firmware_the_runner_says_it_cannot_tell() {
         .current_dir(empty.path())
         .env("CROSSFLAKE_CACHE_DIR", empty.path())
         .env_remove("CROSSFLAKE_OPENSBI")
-        .output()
+        .output_bounded()
         .unwrap();
     // Stock OpenSBI: exit 0, and crossflake says why that proves nothing.
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

@@ -26,7 +26,56 @@ pub fn require_tool(tool: &str) {
 }
 
 pub fn crossflake(args: &[&str], cwd: &Path) -> Output {
-    Command::new(bin()).args(args).current_dir(cwd).output().expect("crossflake runs")
+    Command::new(bin()).args(args).current_dir(cwd).output_bounded().expect("crossflake runs")
+}
+
+/// The backstop for every command a test runs: no test waits longer than this
+/// for one, however loaded the machine (the slowest, a build-std build under
+/// load, takes a few minutes).
+pub const BACKSTOP: std::time::Duration = std::time::Duration::from_secs(900);
+
+/// `Command::output` with a bound: at `BACKSTOP` the process gets SIGTERM (which
+/// crossflake forwards to everything it started), then SIGKILL, and the test fails.
+pub trait OutputBounded {
+    fn output_bounded(&mut self) -> std::io::Result<Output>;
+}
+
+impl OutputBounded for Command {
+    fn output_bounded(&mut self) -> std::io::Result<Output> {
+        output_within(self, BACKSTOP)
+    }
+}
+
+pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> std::io::Result<Output> {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let readers = [
+        child.stdout.take().map(|r| Box::new(r) as Box<dyn Read + Send>),
+        child.stderr.take().map(|r| Box::new(r) as Box<dyn Read + Send>),
+    ]
+    .map(|r| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    });
+    let pid = child.id() as i32;
+    if !wait_pid_exit(pid, limit) {
+        // SAFETY: signals to our own child.
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        if !wait_pid_exit(pid, std::time::Duration::from_secs(5)) {
+            let _ = child.kill();
+        }
+        let _ = child.wait();
+        panic!("{cmd:?} did not finish within {limit:?} (the test's backstop); it was stopped");
+    }
+    let status = child.wait()?;
+    let [stdout, stderr] = readers.map(|h| h.join().unwrap_or_default());
+    Ok(Output { status, stdout, stderr })
 }
 
 pub fn text(o: &Output) -> String {
@@ -35,7 +84,7 @@ pub fn text(o: &Output) -> String {
 
 /// Processes whose command line contains `needle` (excluding pgrep itself).
 pub fn processes_matching(needle: &str) -> Vec<String> {
-    let out = Command::new("pgrep").args(["-af", needle]).output().expect("pgrep");
+    let out = Command::new("pgrep").args(["-af", needle]).output_bounded().expect("pgrep");
     String::from_utf8_lossy(&out.stdout).lines().filter(|l| !l.contains("pgrep")).map(String::from).collect()
 }
 
@@ -63,7 +112,7 @@ pub fn gdb_session(target: &str, port: &str, program: &Path, pre: &[&str]) -> Gd
     for c in pre.iter().copied().chain([remote.as_str(), "info registers pc", "continue"]) {
         gdb.args(["-ex", c]);
     }
-    let gdb_out = String::from_utf8_lossy(&gdb.arg(program).output().unwrap().stdout).into_owned();
+    let gdb_out = String::from_utf8_lossy(&gdb.arg(program).output_bounded().unwrap().stdout).into_owned();
     let (status, stdout, stderr) = run.wait_split(std::time::Duration::from_secs(180));
     GdbSession { status, stdout, stderr, gdb_out }
 }

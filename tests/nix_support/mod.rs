@@ -3,6 +3,9 @@
 //! tests/fixtures/nix, a `nix` wrapper that logs every call, and the real
 //! crossflake binary run against them.
 #![allow(dead_code)]
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::OutputBounded;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -116,7 +119,7 @@ impl Fixture {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("crossflake runs")
+        self.command(args).output_bounded().expect("crossflake runs")
     }
 
     /// Runs and asserts success, returning stdout + stderr.
