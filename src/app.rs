@@ -184,6 +184,7 @@ fn pass_through(
         timeout_secs: own.timeout,
         gdb: own.gdb,
         strace: own.strace,
+        cpu: own.cpu,
         runner: own.runner.unwrap_or_default(),
         targets_dirs: vec![],
         cwd,
@@ -238,6 +239,8 @@ fn runner_cmd(registry: &Registry, o: RunnerOpts) -> Result<i32> {
         gdb: o.gdb,
         strace: o.strace,
         wrap: wrap.transpose()?,
+        cpu: o.cpu,
+        cpu_env: std::env::var("QEMU_CPU").ok().filter(|c| !c.is_empty()),
     };
     if o.dry_run {
         println!("{}", runner::plan(&env, spec, &req)?.shell_line());

@@ -63,6 +63,12 @@ pub const OWN: &[OwnOption] = &[
         help: "wrap (default): a runner you configured runs inside crossflake's timeout; crossflake: use crossflake's emulator instead",
     },
     OwnOption {
+        long: "cpu",
+        short: None,
+        takes: Takes::Value("MODEL"),
+        help: "QEMU's CPU model for the programs (over the target's, e.g. `max`; QEMU_CPU works too for qemu-user)",
+    },
+    OwnOption {
         long: "gdb",
         short: None,
         takes: Takes::OptionalPort,
@@ -107,6 +113,7 @@ pub struct Own {
     pub runner: Option<RunnerMode>,
     pub targets_dirs: Vec<std::path::PathBuf>,
     pub gdb: Option<u16>,
+    pub cpu: Option<String>,
     pub strace: bool,
     pub dry_run: bool,
     pub nix: NixArgs,
@@ -210,6 +217,7 @@ pub fn split(tokens: &[String]) -> Result<Split, Failure> {
                 });
             }
             ("strace", _) => out.own.strace = true,
+            ("cpu", Takes::Value(w)) => out.own.cpu = Some(next_value(w)?),
             ("dry-run", _) => out.own.dry_run = true,
             ("help", _) => out.own.help = true,
             ("flake", Takes::Value(w)) => out.own.nix.flake = Some(next_value(w)?),

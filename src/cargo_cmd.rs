@@ -99,6 +99,9 @@ pub fn runner_command(self_exe: &Path, spec: &TargetSpec, req: &CargoRequest) ->
     if req.strace {
         s += " --strace";
     }
+    if let Some(c) = &req.cpu {
+        s += &format!(" --cpu {c}");
+    }
     for d in &req.targets_dirs {
         s += &format!(" --targets-dir {}", d.display());
     }

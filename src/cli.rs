@@ -277,6 +277,9 @@ pub struct RunnerOpts {
     /// Log system calls (qemu-user).
     #[arg(long)]
     pub strace: bool,
+    /// QEMU's CPU model (over the target's; QEMU_CPU works too for qemu-user).
+    #[arg(long, value_name = "MODEL")]
+    pub cpu: Option<String>,
     /// Print the emulator command and run nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -109,6 +109,7 @@ pub fn runner_program(env: &HostEnv, spec: &TargetSpec) -> Option<String> {
         Runner::QemuUser { qemu_arch, .. } => Some(format!("qemu-{qemu_arch}")),
         Runner::QemuSystem { qemu_system, .. } => Some(qemu_system.clone()),
         Runner::Wine { .. } => Some("wine".into()),
+        Runner::Wasi { .. } => Some("node".into()),
         Runner::Native { .. } | Runner::None { .. } => None,
     }
 }

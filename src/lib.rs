@@ -35,4 +35,5 @@ pub mod ship;
 pub mod targets;
 pub mod toolchain;
 pub mod verdict;
+pub mod wasi;
 pub mod wine;

@@ -46,6 +46,8 @@ pub struct CargoRequest {
     pub timeout_secs: Option<u64>,
     pub gdb: Option<u16>,
     pub strace: bool,
+    /// QEMU's CPU model for the runner (`--cpu`).
+    pub cpu: Option<String>,
     pub runner: RunnerMode,
     /// The crate's own target files (boards), which crossflake's runner must see too.
     pub targets_dirs: Vec<PathBuf>,

@@ -28,6 +28,11 @@ pub struct RunnerRequest {
     pub strace: bool,
     /// The user's own runner (program and arguments) to run the program with.
     pub wrap: Option<Vec<String>>,
+    /// QEMU's CPU model asked for with `--cpu` (over the target's).
+    pub cpu: Option<String>,
+    /// `QEMU_CPU` from the environment: qemu-user reads it itself, so the target's
+    /// model is then not passed.
+    pub cpu_env: Option<String>,
 }
 
 /// The step that runs `req.program` for `spec` on this host.
@@ -58,8 +63,14 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             ))
             .into())
         }
-        (_, Runner::QemuUser { qemu_arch, .. }) => {
+        (_, Runner::QemuUser { qemu_arch, cpu, .. }) => {
             let mut s = Step::new(&label, format!("qemu-{qemu_arch}"));
+            match (&req.cpu, &req.cpu_env, cpu) {
+                (Some(c), _, _) => s = s.args(["-cpu", c]),
+                (None, Some(_), _) => {}
+                (None, None, Some(c)) => s = s.args(["-cpu", c]),
+                (None, None, None) => {}
+            }
             if let Some(root) = &spec.host.sysroot {
                 // -L finds the loader; LD_LIBRARY_PATH keeps the guest on the cross
                 // libc even when Debian multiarch libs sit in the host's ld.so.cache.
@@ -76,7 +87,13 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             s.arg(prog).args(req.args.iter().cloned())
         }
         (_, Runner::QemuSystem { qemu_system, args, firmware, .. }) => {
-            let args = with_firmware(args, *firmware, env.opensbi.as_deref());
+            let mut args = with_firmware(args, *firmware, env.opensbi.as_deref());
+            if let Some(c) = &req.cpu {
+                match args.iter().position(|a| a == "-cpu") {
+                    Some(i) if i + 1 < args.len() => args[i + 1] = c.clone(),
+                    _ => args.extend(["-cpu".to_string(), c.clone()]),
+                }
+            }
             let mut s = Step::new(&label, qemu_system.clone()).args(args).args(["-kernel", &prog]);
             if !req.args.is_empty() {
                 s = s.args(["-append".to_string(), req.args.join(" ")]);
@@ -86,6 +103,11 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             s
         }
+        (_, Runner::Wasi { .. }) => Step::new(&label, "node")
+            // The flag is what Node 18 needs for node:wasi; Node >= 20 accepts and ignores it.
+            .args(["--no-warnings", "--experimental-wasi-unstable-preview1"])
+            .args([crate::wasi::script_path().display().to_string(), prog])
+            .args(req.args.iter().cloned()),
         (_, Runner::Wine { .. }) => {
             let mut s = Step::new(&label, "wine").arg(prog).args(req.args.iter().cloned());
             s.env.extend(crate::wine::env(&crate::wine::prefix_dir()));
@@ -196,6 +218,9 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
             gdb_hint(spec, &req.program, port)
         );
     }
+    if matches!(spec.runner, Runner::Wasi { .. }) && !wrapped_plan(req) {
+        crate::wasi::ensure_script()?;
+    }
     if let Some(prefix) = step.env.get("WINEPREFIX") {
         crate::wine::ensure_prefix(Path::new(prefix)).map_err(|e| Failure::cannot_run(format!("{e:#}")))?;
     }
@@ -256,6 +281,10 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
         );
     }
     Ok(code)
+}
+
+fn wrapped_plan(req: &RunnerRequest) -> bool {
+    req.wrap.as_ref().is_some_and(|w| !w.is_empty())
 }
 
 /// Stops everything below the runner when its parent (cargo, nextest, crossflake) goes

@@ -63,6 +63,10 @@ pub enum Runner {
     QemuUser {
         qemu_arch: String,
         timeout_secs: u64,
+        /// QEMU's CPU model (`-cpu`; `max` tests the newest instructions). `--cpu` or
+        /// `QEMU_CPU` overrides it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cpu: Option<String>,
     },
     QemuSystem {
         qemu_system: String,
@@ -73,6 +77,10 @@ pub enum Runner {
         firmware: Option<Firmware>,
     },
     Wine {
+        timeout_secs: u64,
+    },
+    /// WebAssembly (WASI preview 1) under Node.js's built-in `node:wasi`.
+    Wasi {
         timeout_secs: u64,
     },
     Native {
@@ -89,6 +97,7 @@ impl Runner {
             Runner::QemuUser { timeout_secs, .. }
             | Runner::QemuSystem { timeout_secs, .. }
             | Runner::Wine { timeout_secs }
+            | Runner::Wasi { timeout_secs }
             | Runner::Native { timeout_secs } => Some(*timeout_secs),
             Runner::None { .. } => None,
         }
@@ -118,6 +127,10 @@ pub struct HostTools {
     /// Set when the host backend cannot build this target on Debian 12: why, and what to use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// The lowest glibc floor `--glibc` can give this target (glibc's first release
+    /// for the architecture, as zig knows it); only glibc targets have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc_min: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -163,3 +163,42 @@ fn gdb_attaches_to_a_program_under_qemu_user() {
     assert!(out.contains("hello from aarch64-linux"), "the program ran on after `continue`: {out}\n{err}");
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+/// rusqlite's bundled SQLite links and runs on both musl targets: its C code is
+/// compiled against musl (CC_<t>), not glibc's headers (which ask for fcntl64,
+/// pread64, mmap64 and fail to link against Rust's musl).
+#[test]
+fn bundled_sqlite_passes_on_the_musl_targets() {
+    for (target, tool) in [("x86_64-musl", "musl-gcc"), ("aarch64-musl", "aarch64-linux-musl-gcc")] {
+        require_tool(tool);
+        let o = test_in(&root().join("tests/fixtures/sqlite"), target, &["--locked"]);
+        let out = text(&o);
+        assert!(o.status.success(), "{target}: {out}");
+        assert!(out.contains("test tests::file_database_with_mmap ... ok"), "{target}: {out}");
+    }
+}
+
+/// The 32-bit, big-endian and WASI targets: examples/hello passes on each (WASI
+/// without the tests that need threads or processes, which it reports ignored).
+#[test]
+fn hello_passes_on_32_bit_big_endian_and_wasi() {
+    for (target, tool, at_least) in [
+        ("armv7", "qemu-arm", 9),
+        ("i686", "qemu-i386", 9),
+        ("ppc64le", "qemu-ppc64le", 9),
+        ("s390x", "qemu-s390x", 10),
+        ("wasm32-wasip1", "node", 6),
+    ] {
+        require_tool(tool);
+        let o = test_in(&hello(), target, &[]);
+        let out = text(&o);
+        assert!(o.status.success(), "{target}: {out}");
+        assert!(passed_count(&out) >= at_least, "{target}: {out}");
+        if target == "s390x" {
+            assert!(out.contains("test ontarget::runs_big_endian ... ok"), "s390x runs big-endian: {out}");
+        }
+        if target == "wasm32-wasip1" {
+            assert!(out.contains("ignored, WASI preview 1 has no threads"), "{out}");
+        }
+    }
+}

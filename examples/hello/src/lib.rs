@@ -29,6 +29,8 @@ pub fn expected_elf_machine() -> Option<u16> {
         "x86_64" => Some(62),
         "aarch64" => Some(183),
         "riscv32" | "riscv64" => Some(243),
+        "powerpc64" => Some(21),
+        "s390x" => Some(22),
         "loongarch64" => Some(258),
         _ => None,
     }

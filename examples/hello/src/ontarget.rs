@@ -60,7 +60,25 @@ fn endianness_matches_runtime() {
     }
 }
 
+/// Big-endian targets (s390x) really run big-endian: a word's bytes in memory
+/// start with the most significant one, and the executable says so too.
+#[cfg(target_endian = "big")]
 #[test]
+fn runs_big_endian() {
+    let word = black_box(0x1122_3344u32);
+    // SAFETY: reading the four bytes of a live u32.
+    let first = unsafe { *(&word as *const u32 as *const u8) };
+    assert_eq!(first, 0x11, "the most significant byte comes first in memory");
+    assert_eq!(u16::from_ne_bytes([0x12, 0x34]), 0x1234);
+    #[cfg(target_os = "linux")]
+    {
+        let (_, data, _) = crate::elf_header_of_self().expect("read /proc/self/exe");
+        assert_eq!(data, 2, "ELF EI_DATA: big-endian");
+    }
+}
+
+#[test]
+#[cfg_attr(target_os = "wasi", ignore = "WASI preview 1 has no threads")]
 fn thread_spawn_and_join() {
     let handles: Vec<_> = (0..4u64)
         .map(|i| {
@@ -85,7 +103,11 @@ fn file_io_in_temp_dir() {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = env::temp_dir().join(format!("hello-{}-{nanos}-{n}", process::id()));
+    // WASI has no temp_dir(): its runner hands over a scratch directory in TMPDIR.
+    let tmp = if cfg!(target_os = "wasi") { env::var("TMPDIR").expect("TMPDIR").into() } else { env::temp_dir() };
+    // (and no process ids).
+    let pid = if cfg!(target_os = "wasi") { 0 } else { process::id() };
+    let dir = tmp.join(format!("hello-{pid}-{nanos}-{n}"));
     fs::create_dir(&dir).expect("create unique temp dir");
     let file = dir.join("data.txt");
     let text = format!("{}\nbuilt for {}\n", crate::greeting(), crate::TARGET);
@@ -116,6 +138,7 @@ fn child_exit_helper() {
 /// `execve` to the host kernel, so the *host's* shell runs: that is only the
 /// secondary check below.
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "WASI preview 1 has no processes")]
 fn child_process_exit_status() {
     let exe = env::current_exe().expect("current_exe");
     let out = crate::output_on_target(&exe, |cmd| {
