@@ -185,6 +185,7 @@ fn pass_through(
         gdb: own.gdb,
         strace: own.strace,
         cpu: own.cpu,
+        glibc: own.glibc,
         runner: own.runner.unwrap_or_default(),
         targets_dirs: vec![],
         cwd,

@@ -63,6 +63,12 @@ pub const OWN: &[OwnOption] = &[
         help: "wrap (default): a runner you configured runs inside crossflake's timeout; crossflake: use crossflake's emulator instead",
     },
     OwnOption {
+        long: "glibc",
+        short: None,
+        takes: Takes::Value("X.Y"),
+        help: "build for glibc X.Y and older (cargo-zigbuild with zig); every artifact is checked against it",
+    },
+    OwnOption {
         long: "cpu",
         short: None,
         takes: Takes::Value("MODEL"),
@@ -114,6 +120,7 @@ pub struct Own {
     pub targets_dirs: Vec<std::path::PathBuf>,
     pub gdb: Option<u16>,
     pub cpu: Option<String>,
+    pub glibc: Option<crate::glibc::Version>,
     pub strace: bool,
     pub dry_run: bool,
     pub nix: NixArgs,
@@ -218,6 +225,12 @@ pub fn split(tokens: &[String]) -> Result<Split, Failure> {
             }
             ("strace", _) => out.own.strace = true,
             ("cpu", Takes::Value(w)) => out.own.cpu = Some(next_value(w)?),
+            ("glibc", Takes::Value(w)) => {
+                let v = next_value(w)?;
+                out.own.glibc = Some(crate::glibc::Version::parse(&v).ok_or_else(|| {
+                    Failure::usage(format!("--glibc {v}: expected a glibc version such as 2.17"))
+                })?)
+            }
             ("dry-run", _) => out.own.dry_run = true,
             ("help", _) => out.own.help = true,
             ("flake", Takes::Value(w)) => out.own.nix.flake = Some(next_value(w)?),

@@ -7,13 +7,37 @@ use anyhow::{bail, Context, Result};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
-/// A no-op rerun of a build step that reports its artifacts as JSON on stdout.
+/// A no-op rerun of a build step that reports its artifacts as JSON on stdout: a test
+/// step builds its test binaries (`--no-run`) and a run step builds without running.
 pub fn artifact_step(build: &Step) -> Step {
     let mut s = build.clone();
     s.label = "list artifacts".into();
+    let zigbuild = s.program.ends_with("cargo-zigbuild");
+    match s.args.first().map(String::as_str) {
+        Some("test" | "t") => s.args.insert(1, "--no-run".into()),
+        Some("run" | "r") => s.args[0] = if zigbuild { "zigbuild".into() } else { "build".into() },
+        _ => {}
+    }
     let at = s.args.iter().position(|a| a == "--").unwrap_or(s.args.len());
-    s.args.splice(at..at, ["--message-format=json-render-diagnostics".to_string(), "--quiet".to_string()]);
+    s.args.truncate(at);
+    s.args.extend(["--message-format=json-render-diagnostics".to_string(), "--quiet".to_string()]);
     s
+}
+
+/// A built executable and the glibc it needs (read from its ELF; None for a static,
+/// musl, Windows or bare-metal one).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Artifact {
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<String>,
+}
+
+impl Artifact {
+    pub fn of(path: &Path) -> Artifact {
+        let glibc = crate::glibc::needs(path).ok().and_then(|n| n.max).map(|v| v.to_string());
+        Artifact { path: path.to_path_buf(), glibc }
+    }
 }
 
 /// Executables named in cargo's JSON messages (`compiler-artifact` with `executable`).

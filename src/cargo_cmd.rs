@@ -24,6 +24,38 @@ pub fn target_arg(spec: &TargetSpec, targets_dir: Option<&Path>) -> Result<Strin
     }
 }
 
+/// `--target` with a glibc floor (`aarch64-unknown-linux-gnu.2.17`, cargo-zigbuild's
+/// form), checked against the lowest floor the target has.
+pub fn glibc_target(spec: &TargetSpec, floor: crate::glibc::Version) -> Result<String, Failure> {
+    let Some(min) = spec.host.glibc_min.as_deref() else {
+        return Err(Failure::usage(format!("--glibc is for Linux glibc targets; {} ({}) has no glibc", spec.name, spec.rust_triple)));
+    };
+    let min_v = crate::glibc::Version::parse(min).unwrap_or(crate::glibc::Version(2, 17, 0));
+    if floor < min_v {
+        return Err(Failure::usage(format!("--glibc {floor}: the lowest glibc floor for {} is {min}", spec.name))
+            .next(format!("--glibc {min} (Rust's std needs 2.17; some architectures came to glibc later)")));
+    }
+    Ok(format!("{}.{floor}", spec.rust_triple))
+}
+
+/// The cargo-zigbuild subcommand for a cargo one (`build` is `zigbuild` there).
+pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
+    let first = req.subcommand.first().map(String::as_str).unwrap_or("build");
+    let sub = match first {
+        "build" | "b" => "zigbuild",
+        "test" | "t" => "test",
+        "run" | "r" => "run",
+        "check" | "c" => "check",
+        "clippy" => "clippy",
+        "doc" | "d" => "doc",
+        "rustc" => "rustc",
+        other => {
+            return Err(Failure::usage(format!("--glibc with `{other}`: cargo-zigbuild builds, tests, runs, checks and documents only")))
+        }
+    };
+    Ok(vec![sub.to_string()])
+}
+
 /// What a command does about programs that cannot run here.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunPolicy {

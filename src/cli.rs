@@ -314,8 +314,15 @@ pub struct BuildArgs {
     /// More target files (a crate's boards, machine variants); repeatable.
     #[arg(long, value_name = "DIR")]
     pub targets_dir: Vec<PathBuf>,
+    /// Build for glibc X.Y and older (cargo-zigbuild); every artifact is checked against it.
+    #[arg(long, value_name = "X.Y", value_parser = parse_glibc)]
+    pub glibc: Option<crate::glibc::Version>,
     #[command(flatten)]
     pub nix: NixArgs,
+}
+
+fn parse_glibc(s: &str) -> Result<crate::glibc::Version, String> {
+    crate::glibc::Version::parse(s).ok_or_else(|| format!("expected a glibc version such as 2.17, got {s:?}"))
 }
 
 impl BuildArgs {

@@ -29,6 +29,10 @@ pub enum Event<'a> {
     Hint(String),
     /// Tests were built but cannot run here.
     Unrun(String),
+    /// A built executable and the glibc it needs.
+    Artifact(crate::artifacts::Artifact),
+    /// An executable needs more glibc than the floor: the symbols and their versions.
+    AboveFloor { path: std::path::PathBuf, floor: String, symbols: Vec<(String, String)> },
 }
 
 /// Environment variable naming a file where runners append JSON events (timeouts)

@@ -5,6 +5,7 @@ use crate::cargo_cmd::{self, run_policy};
 use crate::cargo_config::UserRunner;
 pub use crate::exit::MissingTool;
 use crate::hostenv::{HostEnv, ToolchainSource};
+use crate::exit::Failure;
 use crate::plan::{Plan, Step};
 use crate::request::{CargoRequest, CommandKind};
 use crate::targets::{Kind, Runner, TargetSpec};
@@ -39,10 +40,34 @@ pub fn plan(
     let policy = run_policy(spec, req)?;
     let (tc, std_src, why) = choose_toolchain(env, spec, req.toolchain.as_deref())?;
     let mut notes: Vec<String> = policy.unrun.iter().cloned().collect();
-    let target = cargo_cmd::target_arg(spec, targets_dir)?;
     let build_std = std_src == StdSource::BuildStd;
-    let mut step = Step::new(&req.label(), tc.cargo.display().to_string())
-        .args(cargo_cmd::argv(spec, req, &target, build_std, &policy));
+    let mut step = match req.glibc {
+        None => {
+            let target = cargo_cmd::target_arg(spec, targets_dir)?;
+            Step::new(&req.label(), tc.cargo.display().to_string())
+                .args(cargo_cmd::argv(spec, req, &target, build_std, &policy))
+        }
+        Some(floor) => {
+            let target = cargo_cmd::glibc_target(spec, floor)?;
+            let zigbuild = env.which("cargo-zigbuild").or_else(|| env.which(&env.cargo_home_bin("cargo-zigbuild"))).ok_or_else(|| {
+                Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+                    .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
+            })?;
+            let zig = env.zig.clone().ok_or_else(|| {
+                Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
+                    .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
+            })?;
+            notes.push(format!(
+                "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
+                zig.display()
+            ));
+            let zreq = CargoRequest { subcommand: cargo_cmd::zigbuild_subcommand(req)?, ..req.clone() };
+            Step::new(&req.label(), zigbuild.display().to_string())
+                .args(cargo_cmd::argv(spec, &zreq, &target, build_std, &policy))
+                .env("CARGO", tc.cargo.display().to_string())
+                .env("CARGO_ZIGBUILD_ZIG_PATH", zig.display().to_string())
+        }
+    };
     step.cwd = Some(req.cwd.clone());
     if build_std {
         step = step.env("RUSTC_BOOTSTRAP", "1");
@@ -57,7 +82,10 @@ pub fn plan(
     if tc.source == ToolchainSource::Rustup {
         step = step.env("RUSTUP_TOOLCHAIN", &tc.name);
     }
-    step.env.extend(target_env(env, spec)?);
+    // cargo-zigbuild sets the target's linker and C tools to zig; ones set here would win
+    // over them and lose the floor without a word.
+    let zig_owned = |k: &str| req.glibc.is_some() && (k.starts_with("CARGO_TARGET_") || k.starts_with("CC_") || k.starts_with("CXX_") || k.starts_with("AR_"));
+    step.env.extend(target_env(env, spec)?.into_iter().filter(|(k, _)| !zig_owned(k)));
 
     let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !policy.no_run;
     if runs && user_runner.is_none() && !(runs_natively(env, spec) && spec.rust_triple == env.host_triple) {
@@ -75,6 +103,7 @@ pub fn plan(
         toolchain_reason: Some(why),
         notes,
         unrun: policy.unrun,
+        glibc: req.glibc.map(|v| v.to_string()),
         steps: vec![step],
     })
 }

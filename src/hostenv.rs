@@ -78,6 +78,8 @@ pub struct HostEnv {
     /// The OpenSBI firmware whose SBI shutdown honours the reason, if there is one:
     /// `$CROSSFLAKE_OPENSBI`, else `<cache>/opensbi/fw_dynamic.bin` (scripts/build-opensbi).
     pub opensbi: Option<PathBuf>,
+    /// zig for cargo-zigbuild: on PATH, else `<cache>/zig/ziglang/zig` (scripts/setup-host).
+    pub zig: Option<PathBuf>,
 }
 
 impl HostEnv {
@@ -97,7 +99,7 @@ impl HostEnv {
         let path: Vec<PathBuf> =
             std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect()).unwrap_or_default();
         let self_exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("crossflake"));
-        HostEnv {
+        let mut env = HostEnv {
             host_triple: host_triple(),
             path,
             toolchains: vec![],
@@ -105,7 +107,13 @@ impl HostEnv {
             self_exe,
             extra_tools: BTreeMap::new(),
             opensbi: find_opensbi(),
-        }
+            zig: None,
+        };
+        env.zig = env.which("zig").or_else(|| {
+            let cached = crate::paths::cache_dir().ok()?.join("zig/ziglang/zig");
+            is_executable(&cached).then_some(cached)
+        });
+        env
     }
 
     /// Finds a program on PATH (or an absolute path that exists).
@@ -119,6 +127,15 @@ impl HostEnv {
             return p.is_file().then(|| p.to_path_buf());
         }
         self.path.iter().map(|d| d.join(program)).find(|c| is_executable(c))
+    }
+
+    /// A program in cargo's bin directory (`$CARGO_HOME/bin`, else ~/.cargo/bin), as a path.
+    pub fn cargo_home_bin(&self, program: &str) -> String {
+        let home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+            .unwrap_or_default();
+        home.join("bin").join(program).display().to_string()
     }
 
     pub fn toolchain(&self, name: &str) -> Option<&Toolchain> {

@@ -14,6 +14,7 @@ pub mod environment;
 pub mod events;
 pub mod exec;
 pub mod exit;
+pub mod glibc;
 pub mod hints;
 pub mod host;
 pub mod hostenv;

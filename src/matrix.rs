@@ -49,7 +49,7 @@ pub struct TargetResult {
     pub build: Status,
     pub test: Status,
     pub seconds: f64,
-    pub artifacts: Vec<PathBuf>,
+    pub artifacts: Vec<artifacts::Artifact>,
     pub log: PathBuf,
 }
 
@@ -125,9 +125,10 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetRes
     let build = plan.steps.last().expect("a build plan has a cargo step");
     res.build = run_plan(&plan, spec, &log);
     if res.build == Status::Passed {
-        res.artifacts = artifacts::list(build, &log).unwrap_or_default();
+        let built = artifacts::list(build, &log).unwrap_or_default();
+        res.artifacts = built.iter().map(|p| artifacts::Artifact::of(p)).collect();
         if let Some(out) = &job.dist {
-            if let Err(e) = artifacts::copy_to_dist(&res.artifacts, spec, out) {
+            if let Err(e) = artifacts::copy_to_dist(&built, spec, out) {
                 res.build = Status::Failed(format!("dist: {e:#}"));
             }
         }
@@ -199,7 +200,14 @@ pub fn table(results: &[TargetResult]) -> String {
             (Status::Failed(why) | Status::TimedOut(why), _) | (_, Status::Failed(why) | Status::TimedOut(why)) => {
                 why.clone()
             }
-            _ => r.artifacts.first().map(|a| a.display().to_string()).unwrap_or_default(),
+            _ => r
+                .artifacts
+                .first()
+                .map(|a| match &a.glibc {
+                    Some(g) => format!("{} (glibc {g})", a.path.display()),
+                    None => a.path.display().to_string(),
+                })
+                .unwrap_or_default(),
         };
         let detail = detail.lines().next().unwrap_or("").to_string();
         out += &format!("{:<14} {:<8} {:<8} {:>7.1}s  {detail}\n", r.target, r.build.word(), r.test.word(), r.seconds);

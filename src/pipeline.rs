@@ -226,11 +226,36 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, out: Output, sink: &mut dyn FnMut
             ending => return Ok(ending.exit_code()),
         }
     }
+    if let (Some(floor), Some(step)) = (&plan.glibc, plan.steps.last()) {
+        let code = check_glibc(step, floor, sink)?;
+        if code != 0 {
+            return Ok(code);
+        }
+    }
     if let Some(why) = &plan.unrun {
         sink(Event::Unrun(why.clone()));
         return Ok(exit::CANNOT_RUN);
     }
     Ok(0)
+}
+
+/// Lists what `step` built and checks each executable's glibc needs against `floor`:
+/// 1 (naming the symbols) when one needs more.
+fn check_glibc(step: &crate::plan::Step, floor: &str, sink: &mut dyn FnMut(Event)) -> Result<i32> {
+    let log = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
+    let floor_v = crate::glibc::Version::parse(floor).context("a glibc floor")?;
+    let mut code = 0;
+    for path in crate::artifacts::list(step, log.path())? {
+        let needs = crate::glibc::needs(&path).unwrap_or_default();
+        sink(Event::Artifact(crate::artifacts::Artifact::of(&path)));
+        let above = needs.above(floor_v);
+        if !above.is_empty() {
+            let symbols = above.into_iter().map(|(s, v)| (s, v.to_string())).collect();
+            sink(Event::AboveFloor { path, floor: floor.to_string(), symbols });
+            code = exit::ERROR;
+        }
+    }
+    Ok(code)
 }
 
 fn read_timeouts(path: &Path) -> Vec<(String, u64)> {

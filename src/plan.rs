@@ -85,6 +85,9 @@ pub struct Plan {
     /// Set when the command builds tests it cannot run here (it then exits 125): why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unrun: Option<String>,
+    /// The glibc floor every artifact must keep (`--glibc`), checked after the build.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<String>,
     pub steps: Vec<Step>,
 }
 

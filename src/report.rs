@@ -81,6 +81,23 @@ impl Reporter {
             )),
             Event::Hint(h) => self.warn(h.trim_end()),
             Event::Unrun(why) => self.warn(&format!("{why} (exit 125; `--no-run` asks for a build only)")),
+            Event::Artifact(a) if self.json() => self.emit(json!({"event": "artifact", "artifact": a})),
+            Event::Artifact(a) => self.info(&format!(
+                "{}: needs glibc {}",
+                a.path.display(),
+                a.glibc.as_deref().unwrap_or("none (static, or not linked against glibc)")
+            )),
+            Event::AboveFloor { path, floor, symbols } => {
+                let shown: Vec<String> = symbols.iter().take(8).map(|(s, v)| format!("{s} (GLIBC_{v})")).collect();
+                let more = symbols.len().saturating_sub(8);
+                self.warn(&format!(
+                    "{} needs more than glibc {floor}: {}{}. Next: drop or replace what uses them (a C dependency built \
+                     without zig? a crate's own linker settings?), or raise --glibc",
+                    path.display(),
+                    shown.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
+                ))
+            }
         }
     }
 

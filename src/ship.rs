@@ -37,6 +37,7 @@ fn base_request(registry: &Registry, dir: &Path, b: &BuildArgs, release: bool, t
     }
     req.toolchain = b.toolchain.clone();
     req.timeout_secs = timeout;
+    req.glibc = b.glibc;
     req
 }
 
@@ -170,13 +171,26 @@ pub fn dist(
         return Ok(code);
     }
     let log = tempfile::NamedTempFile::new()?;
-    let found = artifacts::list(&plan.steps[0], log.path())?;
+    let Some(build) = plan.steps.last() else { bail!("no build step was planned") };
+    let found = artifacts::list(build, log.path())?;
     if found.is_empty() {
         bail!("the release build of {} produced no executable to ship", dir.display());
     }
     let out = if o.out.is_absolute() { o.out.clone() } else { cwd.join(&o.out) };
-    for (path, hash) in artifacts::copy_to_dist(&found, &spec, &out)? {
-        println!("{hash}  {}", path.display());
+    let copied = artifacts::copy_to_dist(&found, &spec, &out)?;
+    let rows: Vec<(artifacts::Artifact, String)> =
+        copied.iter().map(|(path, hash)| (artifacts::Artifact::of(path), hash.clone())).collect();
+    if reporter.json() {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|(a, h)| serde_json::json!({"path": a.path, "sha256": h, "glibc": a.glibc}))
+            .collect();
+        println!("{}", serde_json::json!({"event": "dist", "target": spec.name, "artifacts": list}));
+    } else {
+        println!("{:<40} {:<7} SHA256", "ARTIFACT", "GLIBC");
+        for (a, h) in &rows {
+            println!("{:<40} {:<7} {h}", a.path.display(), a.glibc.as_deref().unwrap_or("-"));
+        }
     }
     reporter.info(&format!("wrote {}", out.join("SHA256SUMS").display()));
     Ok(0)

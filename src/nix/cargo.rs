@@ -73,8 +73,29 @@ pub fn in_shell(
             spec.rust_triple
         ));
     }
-    let target = cargo_cmd::target_arg(spec, targets_dir)?;
-    step.args = cargo_cmd::argv(spec, req, &target, shell.build_std, &policy);
+    match req.glibc {
+        None => {
+            let target = cargo_cmd::target_arg(spec, targets_dir)?;
+            step.args = cargo_cmd::argv(spec, req, &target, shell.build_std, &policy);
+        }
+        Some(floor) => {
+            let target = cargo_cmd::glibc_target(spec, floor)?;
+            let Some(zigbuild) = find_program(&path, "cargo-zigbuild") else {
+                bail!(crate::exit::Failure::missing(format!("the dev shell for {} has no cargo-zigbuild for --glibc", spec.name))
+                    .next("add cargo-zigbuild and zig to the shell (crossflake's own shells have them), or use --backend host"))
+            };
+            step.env.insert("CARGO".into(), cargo.display().to_string());
+            step.program = zigbuild.display().to_string();
+            // zig is the target's linker and C compiler now: the shell's would win over it.
+            let (t, c) = (spec.cargo_env(), spec.cc_env());
+            for k in [format!("CARGO_TARGET_{t}_LINKER"), format!("CC_{c}"), format!("CXX_{c}"), format!("AR_{c}")] {
+                step.env.remove(&k);
+            }
+            let zreq = CargoRequest { subcommand: cargo_cmd::zigbuild_subcommand(req)?, ..req.clone() };
+            step.args = cargo_cmd::argv(spec, &zreq, &target, shell.build_std, &policy);
+            notes.push(format!("glibc floor {floor}: built with the dev shell's cargo-zigbuild"));
+        }
+    }
     step.cwd = Some(req.cwd.clone());
     cargo_cmd::set_runner(&mut step, &env.self_exe, spec, req, user_runner);
     Ok(CargoStep { step, notes, policy })

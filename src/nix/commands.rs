@@ -30,6 +30,7 @@ fn plan_of(command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Ve
         toolchain_reason: None,
         notes,
         unrun: None,
+        glibc: None,
         steps,
     }
 }

@@ -155,6 +155,7 @@ pub fn plan(
         toolchain_reason: Some(format!("from {from}")),
         notes,
         unrun,
+        glibc: req.glibc.map(|v| v.to_string()),
         steps,
     })
 }
