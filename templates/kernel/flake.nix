@@ -12,9 +12,17 @@
       forAllSystems = nixpkgs.lib.genAttrs systems;
       spec = crossflake.lib.targets.riscv64-none;
       scope = system: crossflake.lib.scopeFor { pkgs = nixpkgs.legacyPackages.${system}; };
+      # The git dependency crossflake-harness at the crossflake input's
+      # revision (Cargo.lock must say that revision; harness-hashes.nix).
+      outputHashes = import ./harness-hashes.nix { lockFile = ./Cargo.lock; inherit crossflake; };
+      build = system: args: (scope system).buildCargoTarget ({
+        src = ./.;
+        inherit spec outputHashes;
+      } // args);
     in
     {
-      # nix develop: cargo build / cargo run (QEMU through the launcher's runner).
+      # nix develop: cargo build / run / test, booted in QEMU by the
+      # launcher's runner (crossflake test: one boot per harness test).
       devShells = forAllSystems (system: crossflake.lib.mkCrossShells {
         pkgs = nixpkgs.legacyPackages.${system};
         names = [ "riscv64-none" ];
@@ -22,20 +30,25 @@
 
       # nix build: result/kernel.elf
       packages = forAllSystems (system: {
-        default = (scope system).buildCargoTarget {
+        default = build system {
           pname = "kernel";
-          src = ./.;
-          inherit spec;
+          cargoCommand = "build --release --bin kernel";
           installPhase = "install -Dm644 target/${spec.rust_triple}/release/kernel $out/kernel.elf";
         };
       });
 
-      # nix flake check: boots it under qemu-system-riscv64; it must exit 0.
+      # nix flake check: boots the kernel under qemu-system-riscv64 (it must
+      # exit 0), and runs `cargo test`, each test kernel booted plainly
+      # (all its tests in one boot) by the QEMU runner.
       checks = forAllSystems (system: {
         boot = nixpkgs.legacyPackages.${system}.runCommand "kernel-boot" { } ''
           ${nixpkgs.lib.getExe ((scope system).qemuRunner spec)} ${self.packages.${system}.default}/kernel.elf
           touch $out
         '';
+        tests = build system {
+          pname = "kernel-tests";
+          cargoCommand = "test --release";
+        };
       });
     };
 }

@@ -1,5 +1,6 @@
 //! UART console: `print!`/`println!` macros over the arch layer's `putc`,
-//! serialised by a spin lock so lines do not interleave.
+//! serialised by a spin lock so lines do not interleave. The panic and trap
+//! handlers print through crossflake-harness, which takes no lock.
 
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -25,12 +26,6 @@ pub fn _print(args: fmt::Arguments<'_>) {
     // Uart::write_str never fails.
     let _ = Uart.write_fmt(args);
     LOCK.store(false, Ordering::Release);
-}
-
-/// Prints without taking the lock: for the panic and trap handlers, which
-/// may run while the lock is held (e.g. a panic inside a `Display` impl).
-pub fn emergency_print(args: fmt::Arguments<'_>) {
-    let _ = Uart.write_fmt(args);
 }
 
 /// Prints to the UART.

@@ -1,24 +1,9 @@
-//! Panic handler: prints the message and location on the UART, lets the
-//! test harness account for the panic, then exits through the arch layer
-//! (status 101 unless a test expected the panic).
+//! Panic handler: crossflake-harness prints the panic as Rust does and
+//! decides the verdict (a `should_panic` test passes; otherwise exit 101).
 
 use core::panic::PanicInfo;
-use core::sync::atomic::{AtomicBool, Ordering};
-
-use crate::console::emergency_print;
-
-static PANICKING: AtomicBool = AtomicBool::new(false);
 
 #[panic_handler]
 fn panic(info: &PanicInfo<'_>) -> ! {
-    if PANICKING.swap(true, Ordering::Relaxed) {
-        emergency_print(format_args!("panicked while panicking\n"));
-        crate::exit(crate::PANIC_EXIT_CODE);
-    }
-    match info.location() {
-        Some(location) => emergency_print(format_args!("panicked at {location}: {}\n", info.message())),
-        None => emergency_print(format_args!("panicked: {}\n", info.message())),
-    }
-    let code = crate::testing::after_panic(info).unwrap_or(crate::PANIC_EXIT_CODE);
-    crate::exit(code)
+    crossflake_harness::handle_panic::<crate::arch::Glue>(info)
 }

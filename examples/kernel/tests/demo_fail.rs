@@ -1,24 +1,61 @@
-//! Deliberately failing test kernel (feature `demo-fail`): one check fails
-//! with "expected 4, got 5", so the kernel exits with status 1.
+//! Deliberately failing tests (feature `demo-fail`), one per way a test can
+//! fail, for the runner's reports. A plain boot runs them in order and ends
+//! at `fails_on_purpose` (a panic ends a plain boot, exit 101); booted one at
+//! a time each gives its own result line and exit status.
 
 #![no_std]
 #![no_main]
 
-use kernel::check_eq;
-use kernel::testing::{self, TestResult};
+use kernel::testing::{self, Test, tests};
 
 kernel::entry!(main);
 
+static TESTS: &[Test] = tests![
+    passes,
+    returns_error,
+    #[should_panic]
+    does_not_panic,
+    fails_on_purpose,
+    #[should_panic(expected = "a different message")]
+    panics_with_the_wrong_message,
+    traps_on_purpose,
+];
+
 fn main() -> ! {
-    testing::run(&[("passes", passes), ("fails_on_purpose", fails_on_purpose)])
+    testing::run(TESTS)
 }
 
-fn passes() -> TestResult {
-    check_eq!(1 + 1, 2);
-    Ok(())
+fn passes() {
+    assert_eq!(core::hint::black_box(1) + 1, 2);
 }
 
-fn fails_on_purpose() -> TestResult {
-    check_eq!(core::hint::black_box(2) + 3, 4);
-    Ok(())
+/// Returns `Err`: `Error: "expected 4, got 5"`, result `failed: error`, exit 1.
+fn returns_error() -> Result<(), &'static str> {
+    let sum = core::hint::black_box(2) + 3;
+    if sum != 4 { Err("expected 4, got 5") } else { Ok(()) }
+}
+
+/// Should panic but returns: `failed: did not panic`, exit 1.
+fn does_not_panic() {}
+
+/// An assertion fails: the panic is printed, `failed: panicked`, exit 101.
+fn fails_on_purpose() {
+    assert_eq!(core::hint::black_box(2) + 3, 4, "expected 4, got 5");
+}
+
+/// Panics, but not with the expected text: `failed: panicked`, exit 101.
+fn panics_with_the_wrong_message() {
+    panic!("this is not the expected message");
+}
+
+/// Executes an illegal instruction: the kernel's trap handler reports it,
+/// `failed: trap`, exit 102.
+fn traps_on_purpose() {
+    // SAFETY: the instruction traps; the trap handler never returns here.
+    unsafe {
+        #[cfg(target_arch = "riscv64")]
+        core::arch::asm!("unimp");
+        #[cfg(target_arch = "aarch64")]
+        core::arch::asm!("udf #0");
+    }
 }

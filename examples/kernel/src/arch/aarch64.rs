@@ -1,25 +1,25 @@
 //! aarch64 on QEMU `virt -cpu cortex-a53`: QEMU's `-kernel` loads the ELF at
-//! its link address (0x40080000) and enters it at EL1 with the MMU off. The
-//! kernel prints through the PL011 UART at 0x0900_0000 and exits through
-//! semihosting SYS_EXIT (needs `-semihosting-config enable=on,target=native`).
+//! its link address (0x40200000, high enough that QEMU also puts the DTB at
+//! the base of RAM) and enters it at EL1 with the MMU off. The kernel prints
+//! through the PL011 UART at 0x0900_0000 and exits through semihosting
+//! SYS_EXIT (the harness's glue; needs `-semihosting-config
+//! enable=on,target=native`). Built for aarch64-unknown-none-softfloat it
+//! leaves FP/SIMD disabled, so any FP instruction would trap.
 
-use core::arch::{asm, global_asm};
-use core::ptr;
+use core::arch::global_asm;
 
 /// What this layer expects to run on.
 pub const MACHINE: &str = "aarch64 QEMU virt (cortex-a53), EL1";
 
-const UART_BASE: usize = 0x0900_0000;
-const UART_DR: usize = 0x00; // data register
-const UART_FR: usize = 0x18; // flag register
-const FR_TXFF: u32 = 1 << 5; // transmit FIFO full
+/// UART and exit device.
+pub type Glue = crossflake_harness::qemu::VirtAarch64;
 
-const SYS_EXIT: u64 = 0x18;
-const ADP_STOPPED_APPLICATION_EXIT: u64 = 0x20026;
+/// CPACR_EL1 at boot: FPEN = 0b11 (no FP/SIMD traps) where the target uses
+/// NEON; 0 (FP/SIMD traps) for the softfloat target, which must not use it.
+const CPACR_EL1: u64 = if cfg!(target_feature = "neon") { 3 << 20 } else { 0 };
 
-// Secondary cores (if any, e.g. with -smp) park; core 0 enables FP/SIMD
-// (the target uses NEON), installs the vector table, sets the stack and
-// zeroes .bss.
+// Secondary cores (if any, e.g. with -smp) park; core 0 sets CPACR_EL1,
+// installs the vector table, sets the stack and zeroes .bss.
 global_asm!(
     ".section .text.entry, \"ax\"",
     ".globl _start",
@@ -27,7 +27,7 @@ global_asm!(
     "    mrs x1, mpidr_el1",
     "    and x1, x1, #0xff",
     "    cbnz x1, 3f",
-    "    mov x1, #(3 << 20)",
+    "    mov x1, #{cpacr}",
     "    msr cpacr_el1, x1",
     "    adr x1, __kernel_vectors",
     "    msr vbar_el1, x1",
@@ -43,7 +43,9 @@ global_asm!(
     "    b.hs 2f",
     "    str xzr, [x1], #8",
     "    b 1b",
-    "2:  bl {start}",
+    // No boot argument: QEMU leaves x0 at 0 for an ELF kernel.
+    "2:  mov x0, xzr",
+    "    bl {start}",
     "3:  wfe",
     "    b 3b",
     "",
@@ -66,50 +68,21 @@ global_asm!(
     "    mrs x2, elr_el1",
     "    mrs x3, far_el1",
     "    bl {report}",
+    cpacr = const CPACR_EL1,
     start = sym crate::rust_start,
     report = sym trap_report,
 );
 
 extern "C" fn trap_report(vector: u64, esr: u64, elr: u64, far: u64) -> ! {
-    crate::console::emergency_print(format_args!(
-        "unexpected exception: vector={vector} esr={esr:#x} elr={elr:#x} far={far:#x}\n"
-    ));
-    exit(super::TRAP_EXIT_CODE)
+    crossflake_harness::handle_trap::<Glue>(format_args!(
+        "unexpected exception: vector={vector} esr={esr:#x} elr={elr:#x} far={far:#x}"
+    ))
 }
 
-/// Writes one byte to the UART (QEMU's PL011 needs no initialisation).
-pub fn putc(byte: u8) {
-    let base = UART_BASE as *mut u8;
-    // SAFETY: the QEMU virt PL011 is mapped at UART_BASE (MMU off).
-    unsafe {
-        while ptr::read_volatile(base.add(UART_FR).cast::<u32>()) & FR_TXFF != 0 {
-            core::hint::spin_loop();
-        }
-        ptr::write_volatile(base.add(UART_DR).cast::<u32>(), u32::from(byte));
-    }
-}
-
-/// Ends QEMU with `code` through semihosting SYS_EXIT (AArch64 form: x1
-/// points at the {reason, subcode} block, and QEMU exits with subcode).
-pub fn exit(code: u32) -> ! {
-    let block: [u64; 2] = [ADP_STOPPED_APPLICATION_EXIT, u64::from(code)];
-    // SAFETY: semihosting call; QEMU reads the block and terminates.
-    unsafe {
-        asm!(
-            "hlt #0xf000",
-            inout("x0") SYS_EXIT => _,
-            in("x1") block.as_ptr(),
-            options(nostack, readonly),
-        );
-    }
-    idle()
-}
-
-/// Parks the core forever (interrupts are masked and none is configured, so
-/// `wfi` sleeps; QEMU treats `wfe` as a busy yield).
-pub fn idle() -> ! {
-    loop {
-        // SAFETY: wfi has no side effects besides waiting.
-        unsafe { asm!("wfi", options(nomem, nostack)) };
-    }
+/// The command line: semihosting SYS_GET_CMDLINE (`<kernel path> <-append>`),
+/// else the DTB at the base of RAM. `boot_arg` is unused (0).
+pub fn read_cmdline(_boot_arg: usize) -> Option<&'static str> {
+    // Leaked once at boot: the answer lives as long as the kernel.
+    let buf = alloc::vec![0u8; 1024].leak();
+    Glue::cmdline(buf)
 }
