@@ -227,9 +227,10 @@ pub fn split(tokens: &[String]) -> Result<Split, Failure> {
             ("cpu", Takes::Value(w)) => out.own.cpu = Some(next_value(w)?),
             ("glibc", Takes::Value(w)) => {
                 let v = next_value(w)?;
-                out.own.glibc = Some(crate::glibc::Version::parse(&v).ok_or_else(|| {
-                    Failure::usage(format!("--glibc {v}: expected a glibc version such as 2.17"))
-                })?)
+                out.own.glibc = Some(
+                    crate::glibc::Version::parse(&v)
+                        .ok_or_else(|| Failure::usage(format!("--glibc {v}: expected a glibc version such as 2.17")))?,
+                )
             }
             ("dry-run", _) => out.own.dry_run = true,
             ("help", _) => out.own.help = true,

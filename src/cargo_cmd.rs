@@ -28,7 +28,10 @@ pub fn target_arg(spec: &TargetSpec, targets_dir: Option<&Path>) -> Result<Strin
 /// form), checked against the lowest floor the target has.
 pub fn glibc_target(spec: &TargetSpec, floor: crate::glibc::Version) -> Result<String, Failure> {
     let Some(min) = spec.host.glibc_min.as_deref() else {
-        return Err(Failure::usage(format!("--glibc is for Linux glibc targets; {} ({}) has no glibc", spec.name, spec.rust_triple)));
+        return Err(Failure::usage(format!(
+            "--glibc is for Linux glibc targets; {} ({}) has no glibc",
+            spec.name, spec.rust_triple
+        )));
     };
     let min_v = crate::glibc::Version::parse(min).unwrap_or(crate::glibc::Version(2, 17, 0));
     if floor < min_v {
@@ -50,7 +53,9 @@ pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
         "doc" | "d" => "doc",
         "rustc" => "rustc",
         other => {
-            return Err(Failure::usage(format!("--glibc with `{other}`: cargo-zigbuild builds, tests, runs, checks and documents only")))
+            return Err(Failure::usage(format!(
+                "--glibc with `{other}`: cargo-zigbuild builds, tests, runs, checks and documents only"
+            )))
         }
     };
     Ok(vec![sub.to_string()])

@@ -111,11 +111,32 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         }
         _ => tools.iter().all(|t| t.found.is_some()),
     };
-    if let Some(cc) = &spec.host.cc {
-        let c = check(env, spec, cc, "C compiler for build scripts (optional)");
-        if c.found.is_none() {
-            notes.push(format!("C code for this target needs `{cc}`: {}", c.install.clone().unwrap_or_default()));
+    match &spec.host.cc {
+        Some(cc) => {
+            let c = check(env, spec, cc, "C compiler for -sys crates and cc (optional)");
+            if c.found.is_none() {
+                notes.push(format!("C code for this target needs `{cc}`: {}", c.install.clone().unwrap_or_default()));
+            }
+            tools.push(c);
         }
+        None if spec.kind == crate::targets::Kind::Std && spec.host.note.is_none() => {
+            notes.push("no C compiler is set for this target: crates with C code will not build".into())
+        }
+        None => {}
+    }
+    if let Some(gap) = crate::runner::firmware_gap(env, spec) {
+        notes.push(gap);
+    } else if let (Some(fw), crate::targets::Runner::QemuSystem { firmware: Some(_), .. }) =
+        (&env.opensbi, &spec.runner)
+    {
+        notes.push(format!("SBI shutdown reasons are judged: OpenSBI {}", fw.display()));
+    }
+    if let Some(min) = &spec.host.glibc_min {
+        let zigbuild = env.which("cargo-zigbuild").or_else(|| env.which(&env.cargo_home_bin("cargo-zigbuild")));
+        notes.push(match (zigbuild, &env.zig) {
+            (Some(_), Some(_)) => format!("--glibc X.Y (X.Y >= {min}): ready (cargo-zigbuild and zig found)"),
+            _ => format!("--glibc X.Y (X.Y >= {min}) needs cargo-zigbuild and zig: run scripts/setup-host"),
+        });
     }
     if let Some(n) = &spec.host.note {
         notes.push(n.clone());

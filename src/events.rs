@@ -32,7 +32,11 @@ pub enum Event<'a> {
     /// A built executable and the glibc it needs.
     Artifact(crate::artifacts::Artifact),
     /// An executable needs more glibc than the floor: the symbols and their versions.
-    AboveFloor { path: std::path::PathBuf, floor: String, symbols: Vec<(String, String)> },
+    AboveFloor {
+        path: std::path::PathBuf,
+        floor: String,
+        symbols: Vec<(String, String)>,
+    },
 }
 
 /// Environment variable naming a file where runners append JSON events (timeouts)

@@ -45,7 +45,11 @@ pub struct Needs {
 impl Needs {
     /// The symbols that need more than `floor`, with the version each needs.
     pub fn above(&self, floor: Version) -> Vec<(String, Version)> {
-        self.symbols.range(..).filter(|(v, _)| **v > floor).flat_map(|(v, s)| s.iter().map(|n| (n.clone(), *v))).collect()
+        self.symbols
+            .range(..)
+            .filter(|(v, _)| **v > floor)
+            .flat_map(|(v, s)| s.iter().map(|n| (n.clone(), *v)))
+            .collect()
     }
 }
 
@@ -132,7 +136,11 @@ pub fn needs_of(bytes: &[u8]) -> Result<Needs, String> {
     let mut by_index: BTreeMap<u16, Version> = BTreeMap::new();
     let mut at = vn.offset;
     while at + 16 <= vn.offset + vn.size {
-        let (cnt, aux, next) = (e.u16(at + 2).ok_or("bad verneed")?, e.u32(at + 8).ok_or("bad verneed")?, e.u32(at + 12).ok_or("bad verneed")?);
+        let (cnt, aux, next) = (
+            e.u16(at + 2).ok_or("bad verneed")?,
+            e.u32(at + 8).ok_or("bad verneed")?,
+            e.u32(at + 12).ok_or("bad verneed")?,
+        );
         let mut a = at + aux as usize;
         for _ in 0..cnt {
             let other = e.u16(a + 6).ok_or("bad vernaux")?;

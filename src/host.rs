@@ -3,9 +3,9 @@
 //! machine's own cross tools. Pure: it reads values, spawns nothing.
 use crate::cargo_cmd::{self, run_policy};
 use crate::cargo_config::UserRunner;
+use crate::exit::Failure;
 pub use crate::exit::MissingTool;
 use crate::hostenv::{HostEnv, ToolchainSource};
-use crate::exit::Failure;
 use crate::plan::{Plan, Step};
 use crate::request::{CargoRequest, CommandKind};
 use crate::targets::{Kind, Runner, TargetSpec};
@@ -49,10 +49,13 @@ pub fn plan(
         }
         Some(floor) => {
             let target = cargo_cmd::glibc_target(spec, floor)?;
-            let zigbuild = env.which("cargo-zigbuild").or_else(|| env.which(&env.cargo_home_bin("cargo-zigbuild"))).ok_or_else(|| {
-                Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
-                    .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
-            })?;
+            let zigbuild = env
+                .which("cargo-zigbuild")
+                .or_else(|| env.which(&env.cargo_home_bin("cargo-zigbuild")))
+                .ok_or_else(|| {
+                    Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+                        .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
+                })?;
             let zig = env.zig.clone().ok_or_else(|| {
                 Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
                     .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
@@ -84,7 +87,10 @@ pub fn plan(
     }
     // cargo-zigbuild sets the target's linker and C tools to zig; ones set here would win
     // over them and lose the floor without a word.
-    let zig_owned = |k: &str| req.glibc.is_some() && (k.starts_with("CARGO_TARGET_") || k.starts_with("CC_") || k.starts_with("CXX_") || k.starts_with("AR_"));
+    let zig_owned = |k: &str| {
+        req.glibc.is_some()
+            && (k.starts_with("CARGO_TARGET_") || k.starts_with("CC_") || k.starts_with("CXX_") || k.starts_with("AR_"))
+    };
     step.env.extend(target_env(env, spec)?.into_iter().filter(|(k, _)| !zig_owned(k)));
 
     let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !policy.no_run;

@@ -211,7 +211,8 @@ pub fn run(
     }
     let (selected, ignored, filtered) = select(&tests, &o);
     let started = Instant::now();
-    println!("\nrunning {} tests", selected.len() + ignored.len());
+    let n = selected.len() + ignored.len();
+    println!("\nrunning {n} test{}", if n == 1 { "" } else { "s" });
     for t in &ignored {
         println!("test {} ... ignored", t.name);
     }

@@ -49,6 +49,47 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The `path = ...` dependencies of the manifest in `dir` (all dependency tables,
+/// target-specific ones too), as absolute directories.
+fn path_deps(dir: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(dir.join("Cargo.toml")) else { return vec![] };
+    let Ok(t) = text.parse::<toml::Table>() else { return vec![] };
+    let mut tables: Vec<&toml::Table> = Vec::new();
+    let kinds = ["dependencies", "dev-dependencies", "build-dependencies"];
+    tables.extend(kinds.iter().filter_map(|k| t.get(*k)?.as_table()));
+    for target in t.get("target").and_then(|v| v.as_table()).into_iter().flat_map(|m| m.values()) {
+        tables.extend(kinds.iter().filter_map(|k| target.get(*k)?.as_table()));
+    }
+    if let Some(ws) = t.get("workspace").and_then(|w| w.get("dependencies")).and_then(|d| d.as_table()) {
+        tables.push(ws);
+    }
+    tables
+        .iter()
+        .flat_map(|deps| deps.values())
+        .filter_map(|d| d.get("path")?.as_str())
+        .filter_map(|p| dir.join(p).canonicalize().ok())
+        .collect()
+}
+
+/// The smallest directory holding the crate and every path dependency it reaches, so
+/// that a copy of it builds (a kernel's `../../harness`).
+pub fn source_root(crate_dir: &Path) -> PathBuf {
+    let start = crate_dir.canonicalize().unwrap_or_else(|_| crate_dir.to_path_buf());
+    let (mut seen, mut todo, mut root) = (vec![start.clone()], vec![start.clone()], start);
+    while let Some(d) = todo.pop() {
+        for dep in path_deps(&d) {
+            while !dep.starts_with(&root) {
+                root = root.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("/"));
+            }
+            if !seen.contains(&dep) {
+                seen.push(dep.clone());
+                todo.push(dep);
+            }
+        }
+    }
+    root
+}
+
 /// One clean release build of a copy of the crate; returns artifact name → SHA-256.
 fn build_copy(
     planner: &Planner,
@@ -58,12 +99,16 @@ fn build_copy(
     copy: &Path,
     epoch: &str,
 ) -> Result<BTreeMap<String, (PathBuf, String)>> {
-    copy_tree(crate_dir, copy)?;
+    // The copy is of the crate's source root (it and its path dependencies); `copy` is it.
+    let root = source_root(crate_dir);
+    let rel = crate_dir.canonicalize()?.strip_prefix(&root).map(Path::to_path_buf).unwrap_or_default();
+    copy_tree(&root, copy)?;
+    let krate = copy.join(rel);
     let mut req = base.clone();
     req.subcommand = vec!["build".into()];
-    req.cwd = copy.to_path_buf();
+    req.cwd = krate.clone();
     crate::request::remove_option(&mut req.args, "--manifest-path");
-    req.set_target_dir(&copy.join("target"));
+    req.set_target_dir(&krate.join("target"));
     let mut plan = planner(spec, &req)?;
     let Some(step) = plan.steps.last_mut() else { bail!("no build step was planned") };
     let cargo_home = std::env::var_os("CARGO_HOME")
@@ -99,6 +144,14 @@ pub struct ReproReport {
     pub identical: Vec<(String, String)>,
     pub different: Vec<(String, String, String)>,
     pub dirs: (PathBuf, PathBuf),
+    /// Set when both builds had to use one path (why): path dependencies outside the
+    /// crate's workspace enter cargo's symbol hashes with their absolute paths.
+    pub same_path: Option<String>,
+}
+
+/// `p` under `from` as the same path under `to` (a moved build's artifacts).
+fn relocate(p: &Path, from: &Path, to: &Path) -> PathBuf {
+    p.strip_prefix(from).map(|r| to.join(r)).unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Builds twice and compares every executable by SHA-256.
@@ -111,13 +164,33 @@ pub fn run(
 ) -> Result<ReproReport> {
     let tmp = tempfile::Builder::new().prefix("crossflake-repro-").tempdir()?;
     let name = crate_dir.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "crate".into());
-    let (a, b) = (tmp.path().join("a").join(&name), tmp.path().join("second-build").join(&name));
+    let (mut a, b) = (tmp.path().join("a").join(&name), tmp.path().join("second-build").join(&name));
     let epoch = exec::capture("git", &["-C", &crate_dir.display().to_string(), "log", "-1", "--format=%ct"])
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "1".into());
+    let root = source_root(crate_dir);
+    let same_path = (root != crate_dir.canonicalize()?).then(|| {
+        format!(
+            "path dependencies outside the crate (under {}) enter cargo's symbol hashes with their absolute paths, \
+             so both builds ran at the same path, one after the other",
+            root.display()
+        )
+    });
+    if same_path.is_some() {
+        a = b.clone();
+    }
     let first = build_copy(planner, spec, base, crate_dir, &a, &epoch)?;
+    if same_path.is_some() {
+        let kept = tmp.path().join("a").join(&name);
+        std::fs::create_dir_all(kept.parent().unwrap_or(tmp.path()))?;
+        std::fs::rename(&b, &kept).with_context(|| format!("cannot move the first build to {}", kept.display()))?;
+        let _ = std::fs::rename(b.with_extension("log"), kept.with_extension("log"));
+        a = kept;
+    }
+    let first: BTreeMap<String, (PathBuf, String)> =
+        first.into_iter().map(|(n, (p, h))| (n, (relocate(&p, &b, &a), h))).collect();
     let second = build_copy(planner, spec, base, crate_dir, &b, &epoch)?;
-    let mut report = ReproReport { identical: vec![], different: vec![], dirs: (a.clone(), b.clone()) };
+    let mut report = ReproReport { identical: vec![], different: vec![], dirs: (a.clone(), b.clone()), same_path };
     for (name, (_, h1)) in &first {
         match second.get(name) {
             Some((_, h2)) if h1 == h2 => report.identical.push((name.clone(), h1.clone())),

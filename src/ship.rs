@@ -135,7 +135,7 @@ pub fn repro(
     if reporter.json() {
         println!(
             "{}",
-            serde_json::json!({"event": "repro", "target": spec.name,
+            serde_json::json!({"event": "repro", "target": spec.name, "same_path": report.same_path,
             "identical": report.different.is_empty(), "same": report.identical, "different": report.different})
         );
     } else {
@@ -147,6 +147,9 @@ pub fn repro(
         }
         if o.keep {
             println!("builds kept in {} and {}", report.dirs.0.display(), report.dirs.1.display());
+        }
+        if let Some(why) = &report.same_path {
+            reporter.info(&format!("note: {why}"));
         }
         println!("repro {}: {}", spec.name, if report.different.is_empty() { "identical" } else { "NOT reproducible" });
     }
@@ -181,10 +184,8 @@ pub fn dist(
     let rows: Vec<(artifacts::Artifact, String)> =
         copied.iter().map(|(path, hash)| (artifacts::Artifact::of(path), hash.clone())).collect();
     if reporter.json() {
-        let list: Vec<_> = rows
-            .iter()
-            .map(|(a, h)| serde_json::json!({"path": a.path, "sha256": h, "glibc": a.glibc}))
-            .collect();
+        let list: Vec<_> =
+            rows.iter().map(|(a, h)| serde_json::json!({"path": a.path, "sha256": h, "glibc": a.glibc})).collect();
         println!("{}", serde_json::json!({"event": "dist", "target": spec.name, "artifacts": list}));
     } else {
         println!("{:<40} {:<7} SHA256", "ARTIFACT", "GLIBC");

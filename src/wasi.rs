@@ -10,7 +10,9 @@ const SCRIPT: &str = include_str!("wasi/run.mjs");
 pub fn script_path() -> PathBuf {
     use sha2::Digest;
     let digest: String = sha2::Sha256::digest(SCRIPT.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    crate::paths::cache_dir().unwrap_or_else(|_| std::env::temp_dir().join("crossflake")).join(format!("wasi/run-{digest}.mjs"))
+    crate::paths::cache_dir()
+        .unwrap_or_else(|_| std::env::temp_dir().join("crossflake"))
+        .join(format!("wasi/run-{digest}.mjs"))
 }
 
 /// Writes the script if it is not there yet.

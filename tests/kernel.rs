@@ -16,34 +16,74 @@ fn kernel_test(target: &str, extra: &[&str]) -> std::process::Output {
 }
 
 #[test]
-fn kernel_tests_pass_on_riscv64_and_aarch64() {
-    for (target, qemu) in [("riscv64-none", "qemu-system-riscv64"), ("aarch64-none", "qemu-system-aarch64")] {
+fn kernel_tests_are_counted_per_test_on_every_bare_metal_target() {
+    for (target, qemu) in [
+        ("riscv64-none", "qemu-system-riscv64"),
+        ("aarch64-none", "qemu-system-aarch64"),
+        ("aarch64-unknown-none-softfloat", "qemu-system-aarch64"),
+    ] {
         require_tool(qemu);
-        let o = kernel_test(target, &[]);
+        let o = kernel_test(target, &["--test", "basic"]);
         let out = text(&o);
         assert!(o.status.success(), "{target}: {out}");
-        assert!(out.contains("test alloc_vec ... ok") && out.matches(" ... ok").count() >= 8, "{target}: {out}");
-        assert!(!out.contains("FAILED"), "{target}: {out}");
+        // One line per test, libtest's summary: the harness booted once per test.
+        for t in ["alloc_vec", "panic_message_reaches_handler", "boot_args_reach_the_kernel"] {
+            assert!(out.contains(&format!("test {t} ... ok")), "{target}: {t}: {out}");
+        }
+        assert!(out.contains("test heap_churn_is_slow ... ignored"), "{target}: {out}");
+        assert!(
+            out.contains("test result: ok. 10 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out"),
+            "{target}: {out}"
+        );
     }
 }
 
 #[test]
-fn a_failing_kernel_test_fails_with_its_message() {
+fn a_filter_boots_exactly_one_test_and_list_names_them_all() {
+    require_tool("qemu-system-riscv64");
+    let o = kernel_test("riscv64-none", &["--test", "basic", "--", "alloc_vec", "--exact"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("running 1 test\n") && out.contains("test alloc_vec ... ok"), "{out}");
+    assert!(out.contains("1 passed; 0 failed; 0 ignored; 0 measured; 10 filtered out"), "{out}");
+    assert_eq!(out.matches(" ... ok").count(), 1, "{out}");
+    let o = kernel_test("riscv64-none", &["--test", "basic", "--", "--list", "--format", "terse"]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(out.lines().filter(|l| l.ends_with(": test")).count(), 11, "{out}");
+    assert!(out.contains("alloc_vec: test\n"), "{out}");
+    // --ignored runs the ignored one alone.
+    let o = kernel_test("aarch64-none", &["--test", "basic", "--", "--ignored"]);
+    let out = text(&o);
+    assert!(o.status.success() && out.contains("test heap_churn_is_slow ... ok"), "{out}");
+}
+
+#[test]
+fn failing_kernel_tests_fail_one_by_one_with_their_reasons() {
     require_tool("qemu-system-riscv64");
     let o = kernel_test("riscv64-none", &["--features", "demo-fail", "--test", "demo_fail"]);
     let out = text(&o);
     assert!(!o.status.success(), "{out}");
-    assert!(out.contains("FAILED: expected 4, got 5"), "{out}");
+    assert!(out.contains("test passes ... ok"), "the passing one still passes: {out}");
+    for t in
+        ["returns_error", "does_not_panic", "fails_on_purpose", "panics_with_the_wrong_message", "traps_on_purpose"]
+    {
+        assert!(out.contains(&format!("test {t} ... FAILED")), "{t}: {out}");
+    }
+    assert!(out.contains("Error: \"expected 4, got 5\""), "the console of the failing test is shown: {out}");
+    assert!(out.contains("1 passed; 5 failed"), "{out}");
 }
-
 #[test]
-fn a_hung_kernel_is_killed_at_the_timeout() {
+fn a_hung_kernel_test_is_killed_at_its_timeout_and_the_others_still_run() {
     require_tool("qemu-system-aarch64");
     let start = Instant::now();
     let o = kernel_test("aarch64-none", &["--features", "demo-hang", "--test", "demo_hang", "--timeout", "3"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(124), "{out}");
-    assert!(out.contains("timed out after 3 s"), "{out}");
+    assert!(out.contains("test hangs ... FAILED (timed out after 3 s)"), "{out}");
+    assert!(out.contains("test passes_before_the_hang ... ok"), "{out}");
+    assert!(out.contains("test passes_after_the_hang ... ok"), "{out}");
+    assert!(out.contains("timed out after 3 s and was killed"), "the launcher says which: {out}");
     assert!(start.elapsed() < Duration::from_secs(90));
     let left: Vec<_> =
         processes_matching("qemu-system-aarch64").into_iter().filter(|l| l.contains("demo_hang")).collect();

@@ -48,6 +48,18 @@ fn env() -> HostEnv {
     ] {
         tools.insert(t.to_string(), PathBuf::from(format!("/usr/bin/{t}")));
     }
+    // Every target's linker and emulator, as the registry names them.
+    for spec in &Registry::load().unwrap().targets {
+        let runner = match &spec.runner {
+            Runner::QemuUser { qemu_arch, .. } => Some(format!("qemu-{qemu_arch}")),
+            Runner::QemuSystem { qemu_system, .. } => Some(qemu_system.clone()),
+            Runner::Wasi { .. } => Some("node".into()),
+            _ => None,
+        };
+        for t in std::iter::once(spec.host.linker.clone()).chain(runner) {
+            tools.insert(t.clone(), PathBuf::from(format!("/usr/bin/{t}")));
+        }
+    }
     HostEnv {
         host_triple: "x86_64-unknown-linux-gnu".into(),
         path: vec![],
@@ -60,6 +72,7 @@ fn env() -> HostEnv {
         self_exe: PathBuf::from("/bin/crossflake"),
         extra_tools: tools,
         opensbi: None,
+        zig: Some("/zig/zig".into()),
     }
 }
 
@@ -376,6 +389,8 @@ fn runner_plans_per_target() {
     assert_eq!(
         s.args,
         [
+            "-cpu",
+            "max",
             "-L",
             "/usr/aarch64-linux-gnu",
             "-E",
@@ -386,7 +401,24 @@ fn runner_plans_per_target() {
     );
     assert_eq!(s.timeout_secs, Some(300));
     let s = line("aarch64-musl", &rreq("/t/a"));
-    assert_eq!((s.program.as_str(), s.args.clone()), ("qemu-aarch64", vec!["/t/a".to_string(), "--x".into()]));
+    assert_eq!(s.program, "qemu-aarch64");
+    assert_eq!(s.args, ["-cpu", "max", "/t/a", "--x"], "static musl: no sysroot");
+    // --cpu wins over the target's model; QEMU_CPU (qemu reads it) drops the target's.
+    let mut c = rreq("/t/a");
+    c.cpu = Some("cortex-a72".into());
+    assert_eq!(&line("aarch64-musl", &c).args[..2], ["-cpu", "cortex-a72"]);
+    c.cpu = None;
+    c.cpu_env = Some("neoverse-n1".into());
+    assert_eq!(line("aarch64-musl", &c).args, ["/t/a", "--x"]);
+    assert_eq!(&line("ppc64le", &rreq("/t/a")).args[..2], ["-cpu", "power10"], "no `max` in qemu-ppc64le");
+    let mut c = rreq("/t/k");
+    c.cpu = Some("cortex-a72".into());
+    let s = line("aarch64-none", &c);
+    assert_eq!(s.args.iter().filter(|a| *a == "-cpu").count(), 1);
+    assert!(s.args.windows(2).any(|w| w == ["-cpu", "cortex-a72"]), "{:?}", s.args);
+    let s = line("wasm32-wasip1", &rreq("/t/a.wasm"));
+    assert_eq!(s.program, "node");
+    assert!(s.args[2].ends_with(".mjs") && s.args[3..] == ["/t/a.wasm", "--x"], "{:?}", s.args);
     let s = line("x86_64-musl", &rreq("/t/a"));
     assert_eq!(s.program, "/t/a", "x86_64 programs run natively on an x86_64 host");
     let s = line("riscv64-none", &rreq("/t/k"));

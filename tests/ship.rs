@@ -55,9 +55,10 @@ fn matrix_of_the_kernel_defaults_to_bare_metal_and_speaks_json() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let s = summary(&o);
-    assert_eq!((s["passed"].as_u64(), s["failed"].as_u64(), s["skipped"].as_u64()), (Some(2), Some(0), Some(0)), "{s}");
-    let names: Vec<&str> = s["results"].as_array().unwrap().iter().map(|r| r["target"].as_str().unwrap()).collect();
-    assert_eq!(names, ["aarch64-none", "riscv64-none"]);
+    assert_eq!((s["passed"].as_u64(), s["failed"].as_u64(), s["skipped"].as_u64()), (Some(3), Some(0), Some(0)), "{s}");
+    let mut names: Vec<&str> = s["results"].as_array().unwrap().iter().map(|r| r["target"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["aarch64-none", "aarch64-none-softfloat", "riscv64-none"]);
     for r in s["results"].as_array().unwrap() {
         assert_eq!(r["test"]["status"], "passed", "{r}");
         assert!(!r["artifacts"].as_array().unwrap().is_empty(), "{r}");
@@ -133,4 +134,27 @@ fn dist_copies_release_artifacts_with_checksums() {
         .unwrap();
     assert!(check.status.success(), "{sums}\n{}", text(&check));
     assert!(sums.ends_with("  hello-linux-arm64\n"), "{sums}");
+    // Each artifact with the glibc it needs, read from its ELF: in the table and in JSON.
+    let want = crossflake::glibc::needs(&art).unwrap().max.unwrap().to_string();
+    let table = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(table.lines().next().unwrap().contains("GLIBC"), "{table}");
+    assert!(table.lines().any(|l| l.contains("hello-linux-arm64") && l.contains(&format!(" {want} "))), "{table}");
+    let o = crossflake(
+        &[
+            "--message-format",
+            "json",
+            "dist",
+            "--target",
+            "arm64",
+            "--backend",
+            "host",
+            "--out",
+            out_dir.path().to_str().unwrap(),
+        ],
+        &root().join("examples/hello"),
+    );
+    let event =
+        String::from_utf8_lossy(&o.stdout).lines().find(|l| l.contains("\"event\":\"dist\"")).unwrap().to_string();
+    let v: serde_json::Value = serde_json::from_str(&event).unwrap();
+    assert_eq!(v["artifacts"][0]["glibc"], want.as_str(), "{v}");
 }
