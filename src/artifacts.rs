@@ -13,14 +13,19 @@ pub fn artifact_step(build: &Step) -> Step {
     let mut s = build.clone();
     s.label = "list artifacts".into();
     let zigbuild = s.program.ends_with("cargo-zigbuild");
+    let has = |a: &str| s.args.iter().any(|x| x == a || x.starts_with(&format!("{a}=")));
+    let (no_run, json) = (has("--no-run"), has("--message-format"));
     match s.args.first().map(String::as_str) {
-        Some("test" | "t") => s.args.insert(1, "--no-run".into()),
+        Some("test" | "t") if !no_run => s.args.insert(1, "--no-run".into()),
         Some("run" | "r") => s.args[0] = if zigbuild { "zigbuild".into() } else { "build".into() },
         _ => {}
     }
     let at = s.args.iter().position(|a| a == "--").unwrap_or(s.args.len());
     s.args.truncate(at);
-    s.args.extend(["--message-format=json-render-diagnostics".to_string(), "--quiet".to_string()]);
+    if !json {
+        s.args.push("--message-format=json-render-diagnostics".into());
+    }
+    s.args.push("--quiet".into());
     s
 }
 

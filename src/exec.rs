@@ -150,6 +150,11 @@ pub enum Output<'a> {
     /// Inherit stdout; stderr passed through line by line, keeping the lines
     /// the predicate picks (returned, for hints).
     Scan(fn(&str) -> bool),
+    /// stdout captured (returned); stderr as `Scan` (passed through, lines kept).
+    ScanCapture(fn(&str) -> bool),
+    /// stdout and stderr through one pipe (their order kept), each chunk handed to the
+    /// function as it comes; stdin inherited.
+    Merged(&'a (dyn Fn(&[u8]) + Sync)),
     /// stdout read line by line, each line (without its newline) handed to the
     /// function, which may echo it (a kernel's console); stdin and stderr inherited.
     Console(&'a (dyn Fn(&str) + Sync)),
@@ -163,7 +168,9 @@ impl std::fmt::Debug for Output<'_> {
             Output::Capture(p) => write!(f, "Capture({})", p.display()),
             Output::Pipe { echo_stderr } => write!(f, "Pipe {{ echo_stderr: {echo_stderr} }}"),
             Output::Scan(_) => f.write_str("Scan"),
+            Output::ScanCapture(_) => f.write_str("ScanCapture"),
             Output::Console(_) => f.write_str("Console"),
+            Output::Merged(_) => f.write_str("Merged"),
         }
     }
 }
@@ -225,7 +232,11 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
         Output::Console(_) => {
             cmd.stdout(std::process::Stdio::piped());
         }
-        Output::Scan(_) => {
+        Output::Merged(_) => {}
+        Output::Scan(_) | Output::ScanCapture(_) => {
+            if matches!(out, Output::ScanCapture(_)) {
+                cmd.stdout(std::process::Stdio::piped());
+            }
             cmd.stderr(std::process::Stdio::piped());
             // cargo sees a pipe now: keep its colours and progress bar for a terminal.
             // SAFETY: isatty only inspects the descriptor.
@@ -238,6 +249,14 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
             }
         }
     }
+    let merged = match out {
+        Output::Merged(_) => {
+            let (reader, writer) = std::io::pipe().context("cannot create a pipe")?;
+            cmd.stdout(writer.try_clone()?).stderr(writer);
+            Some(reader)
+        }
+        _ => None,
+    };
     let start = Instant::now();
     let mut child = {
         // Registered under the lock so that a concurrent stop never takes it for an orphan.
@@ -246,6 +265,8 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
         spawned.insert(child.id() as i32);
         child
     };
+    // The parent's copies of the merged pipe's write end go with the command.
+    drop(cmd);
     let pid = child.id();
     let deadline = step.timeout_secs.map(|s| start + Duration::from_secs(s));
     let (waited, stdout, stderr, kept_lines) = std::thread::scope(|scope| {
@@ -256,8 +277,14 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
             }),
             _ => scope.spawn(move || read_all(o, false)),
         });
+        let merged_reader = match (out, merged) {
+            (Output::Merged(chunk), Some(r)) => Some(scope.spawn(move || read_chunks(r, chunk))),
+            _ => None,
+        };
         let (scanner, stderr_reader) = match (out, child.stderr.take()) {
-            (Output::Scan(keep), Some(err)) => (Some(scope.spawn(move || pass_through(err, keep))), None),
+            (Output::Scan(keep) | Output::ScanCapture(keep), Some(err)) => {
+                (Some(scope.spawn(move || pass_through(err, keep))), None)
+            }
             (Output::Pipe { echo_stderr }, Some(err)) => (None, Some(scope.spawn(move || read_all(err, echo_stderr)))),
             _ => (None, None),
         };
@@ -266,6 +293,9 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
         let stdout = stdout_reader.and_then(|h| h.join().ok()).unwrap_or_default();
         let stderr = stderr_reader.and_then(|h| h.join().ok()).unwrap_or_default();
         let kept_lines = scanner.and_then(|h| h.join().ok()).unwrap_or_default();
+        if let Some(h) = merged_reader {
+            let _ = h.join();
+        }
         (waited, stdout, stderr, kept_lines)
     });
     let (status, timed_out) = waited?;
@@ -323,6 +353,19 @@ fn read_all<R: std::io::Read>(mut r: R, echo: bool) -> Vec<u8> {
         }
     }
     buf
+}
+
+/// Hands what a pipe carries to `chunk` as it comes.
+fn read_chunks<R: std::io::Read>(mut r: R, chunk: &(dyn Fn(&[u8]) + Sync)) {
+    let mut buf = [0u8; 8192];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => chunk(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
 }
 
 /// Hands each line of a pipe (lossily decoded, without the newline) to `line`.

@@ -110,6 +110,7 @@ pub fn plan(
         notes,
         unrun: policy.unrun,
         glibc: req.glibc.map(|v| v.to_string()),
+        tests: None,
         steps: vec![step],
     })
 }

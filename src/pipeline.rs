@@ -194,17 +194,39 @@ pub fn prepare_and_plan(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) ->
 /// Executes a plan's steps in order, emitting events; stops at the first failure
 /// and returns the command's exit code (124 when the runner killed a program at its timeout).
 pub fn execute(plan: &Plan, spec: &TargetSpec, out: Output, sink: &mut dyn FnMut(Event)) -> Result<i32> {
-    for step in &plan.steps {
+    for (i, step) in plan.steps.iter().enumerate() {
         let events = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
         let mut step = step.clone();
         step.env.insert(EVENTS_ENV.into(), events.path().display().to_string());
-        let (outcome, collected) = exec::run(&step, out)?;
+        let tests = plan.tests.as_ref().filter(|_| i + 1 == plan.steps.len());
+        let (outcome, collected, test_code) = match tests {
+            None => {
+                let (o, c) = exec::run(&step, out)?;
+                (o, c.kept_lines, None)
+            }
+            Some(run) => {
+                let runner_var = format!("CARGO_TARGET_{}_RUNNER", spec.cargo_env());
+                let runner: Vec<String> = step
+                    .env
+                    .get(&runner_var)
+                    .map(|r| r.split_whitespace().map(String::from).collect())
+                    .unwrap_or_default();
+                let scan = match out {
+                    Output::Scan(f) => f,
+                    _ => crate::hints::interesting,
+                };
+                let start = std::time::Instant::now();
+                let (mut o, summary, kept) = crate::test_run::execute(&step, run, &runner, &spec.rust_triple, scan)?;
+                o.elapsed = start.elapsed();
+                (o, kept, Some(summary.code))
+            }
+        };
         sink(Event::StepFinished { step: &step, outcome: &outcome });
         if !outcome.success() {
-            if let Some(hint) = crate::hints::missing_library_hint(&collected.kept_lines, spec) {
+            if let Some(hint) = crate::hints::missing_library_hint(&collected, spec) {
                 sink(Event::Hint(hint));
             }
-            if let Some(arg) = collected.kept_lines.iter().find_map(|l| crate::hints::rejected_argument(l)) {
+            if let Some(arg) = collected.iter().find_map(|l| crate::hints::rejected_argument(l)) {
                 sink(Event::Hint(format!(
                     "`{} {}` does not take `{arg}`: crossflake passes every option it does not own to it; \
                      `crossflake {} --help` lists crossflake's own",
@@ -218,6 +240,9 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, out: Output, sink: &mut dyn FnMut
         let timeouts = read_timeouts(events.path());
         for (program, secs) in &timeouts {
             sink(Event::TimedOut { program: program.clone(), secs: *secs });
+        }
+        if let Some(code) = test_code.filter(|c| *c != 0) {
+            return Ok(if !timeouts.is_empty() { exit::TIMEOUT } else { code });
         }
         match outcome.ending {
             Ending::Exited(0) => continue,
@@ -270,7 +295,10 @@ fn read_timeouts(path: &Path) -> Vec<(String, u64)> {
 
 /// The whole pipeline for one target: prepare, plan, print it, and run it unless a dry run.
 pub fn run(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<i32> {
-    let plan = prepare_and_plan(ctx, spec, req)?;
+    let mut plan = prepare_and_plan(ctx, spec, req)?;
+    if req.kind() == crate::request::CommandKind::Test {
+        crate::test_run::plan(&mut plan, req);
+    }
     ctx.reporter.plan(&plan, ctx.dry_run);
     if ctx.dry_run {
         return Ok(0);

@@ -70,6 +70,18 @@ pub fn shell_quote(s: &str) -> String {
     }
 }
 
+/// How a plan's test binaries run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestRun {
+    /// Binaries at once.
+    pub jobs: usize,
+    /// After `--`: each binary's arguments.
+    pub harness_args: Vec<String>,
+    pub no_fail_fast: bool,
+    /// `cargo test --doc ...`, run after the binaries when the crate has doctests.
+    pub doc_step: Option<Step>,
+}
+
 /// Everything a command will do for one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -88,6 +100,9 @@ pub struct Plan {
     /// The glibc floor every artifact must keep (`--glibc`), checked after the build.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glibc: Option<String>,
+    /// Test binaries built once, then run side by side (src/test_run.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tests: Option<TestRun>,
     pub steps: Vec<Step>,
 }
 

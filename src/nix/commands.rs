@@ -31,6 +31,7 @@ fn plan_of(command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Ve
         notes,
         unrun: None,
         glibc: None,
+        tests: None,
         steps,
     }
 }

@@ -156,6 +156,7 @@ pub fn plan(
         notes,
         unrun,
         glibc: req.glibc.map(|v| v.to_string()),
+        tests: None,
         steps,
     })
 }
