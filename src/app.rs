@@ -186,6 +186,7 @@ fn pass_through(
         strace: own.strace,
         cpu: own.cpu,
         glibc: own.glibc,
+        coverage: own.coverage,
         runner: own.runner.unwrap_or_default(),
         targets_dirs: vec![],
         cwd,
@@ -195,6 +196,9 @@ fn pass_through(
     let req = CargoRequest { targets_dirs: registry.extra_dirs.clone(), ..req };
     let target = target_of(own.target, &req.cwd, &req.peek().configs, name)?;
     let spec = registry.resolve_any(&target)?;
+    if req.coverage && !(req.kind() == CommandKind::Test && req.builtin()) {
+        return Err(Failure::usage("--coverage goes with `crossflake test`").into());
+    }
     if req.gdb.is_some() && req.kind() != CommandKind::Run {
         return Err(Failure::usage("--gdb goes with `crossflake run` (one program at a time)").into());
     }

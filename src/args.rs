@@ -63,6 +63,12 @@ pub const OWN: &[OwnOption] = &[
         help: "wrap (default): a runner you configured runs inside crossflake's timeout; crossflake: use crossflake's emulator instead",
     },
     OwnOption {
+        long: "coverage",
+        short: None,
+        takes: Takes::Nothing,
+        help: "test: measure source coverage of the run (emulated too); table, lcov.info and HTML in target/crossflake-coverage/<target>/",
+    },
+    OwnOption {
         long: "glibc",
         short: None,
         takes: Takes::Value("X.Y"),
@@ -121,6 +127,7 @@ pub struct Own {
     pub gdb: Option<u16>,
     pub cpu: Option<String>,
     pub glibc: Option<crate::glibc::Version>,
+    pub coverage: bool,
     pub strace: bool,
     pub dry_run: bool,
     pub nix: NixArgs,
@@ -224,6 +231,7 @@ pub fn split(tokens: &[String]) -> Result<Split, Failure> {
                 });
             }
             ("strace", _) => out.own.strace = true,
+            ("coverage", _) => out.own.coverage = true,
             ("cpu", Takes::Value(w)) => out.own.cpu = Some(next_value(w)?),
             ("glibc", Takes::Value(w)) => {
                 let v = next_value(w)?;

@@ -152,6 +152,62 @@ impl CargoConfig {
         }
     }
 
+    /// The rustflags cargo would use for `triple`, by its rule: `CARGO_ENCODED_RUSTFLAGS`,
+    /// else `RUSTFLAGS`, else `target.<triple>.rustflags` (env or files) together with
+    /// matching `target.'cfg(..)'.rustflags`, else `build.rustflags` (`CARGO_BUILD_RUSTFLAGS`).
+    /// `kind` is "rustflags" or "rustdocflags" (whose env names are RUSTDOCFLAGS etc.).
+    pub fn flags(
+        &self,
+        kind: &str,
+        triple: &str,
+        env: &dyn Fn(&str) -> Option<String>,
+        cfg: &dyn Fn(&str) -> bool,
+    ) -> Option<(Vec<String>, Source)> {
+        let upper = kind.to_uppercase();
+        let split = |s: String| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        if let Some(v) = env(&format!("CARGO_ENCODED_{upper}")).filter(|v| !v.is_empty()) {
+            return Some((v.split('\x1f').map(String::from).collect(), Source::Env(format!("CARGO_ENCODED_{upper}"))));
+        }
+        if let Some(v) = env(&upper).filter(|v| !v.trim().is_empty()) {
+            return Some((split(v), Source::Env(upper)));
+        }
+        let list = |v: &toml::Value| -> Vec<String> {
+            match v {
+                toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
+                toml::Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
+                _ => vec![],
+            }
+        };
+        let tvar = format!("CARGO_TARGET_{}_{upper}", triple.to_uppercase().replace(['-', '.'], "_"));
+        let mut found: Vec<String> = Vec::new();
+        let mut source = None;
+        if let Some(v) = env(&tvar).filter(|v| !v.trim().is_empty()) {
+            found.extend(split(v));
+            source = Some(Source::Env(tvar));
+        } else if let Some((v, l)) =
+            self.layers.iter().find_map(|l| Some((l.table.get("target")?.get(triple)?.get(kind)?, l)))
+        {
+            found.extend(list(v));
+            source = Some(l.source.clone());
+        }
+        for l in &self.layers {
+            for (expr, t) in cfg_tables(&l.table) {
+                if let (Some(v), true) = (t.get(kind), cfg(expr)) {
+                    found.extend(list(v));
+                    source.get_or_insert(l.source.clone());
+                }
+            }
+        }
+        if let Some(s) = source {
+            return Some((found, s));
+        }
+        let bvar = format!("CARGO_BUILD_{upper}");
+        if let Some(v) = env(&bvar).filter(|v| !v.trim().is_empty()) {
+            return Some((split(v), Source::Env(bvar)));
+        }
+        self.layers.iter().find_map(|l| Some((list(l.table.get("build")?.get(kind)?), l.source.clone())))
+    }
+
     /// `build.target` (a single string), highest precedence first; CARGO_BUILD_TARGET wins.
     pub fn build_target(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<(String, Source)> {
         if let Some(t) = env("CARGO_BUILD_TARGET").filter(|t| !t.is_empty()) {

@@ -31,6 +31,8 @@ pub enum Event<'a> {
     Unrun(String),
     /// A built executable and the glibc it needs.
     Artifact(crate::artifacts::Artifact),
+    /// A coverage report was written.
+    Coverage(crate::coverage::Report),
     /// An executable needs more glibc than the floor: the symbols and their versions.
     AboveFloor {
         path: std::path::PathBuf,

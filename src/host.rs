@@ -111,6 +111,7 @@ pub fn plan(
         unrun: policy.unrun,
         glibc: req.glibc.map(|v| v.to_string()),
         tests: None,
+        coverage: None,
         steps: vec![step],
     })
 }

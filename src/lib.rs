@@ -9,6 +9,7 @@ pub mod binfmt;
 pub mod cargo_cmd;
 pub mod cargo_config;
 pub mod cli;
+pub mod coverage;
 pub mod doctor;
 pub mod environment;
 pub mod events;

@@ -216,9 +216,25 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, out: Output, sink: &mut dyn FnMut
                     _ => crate::hints::interesting,
                 };
                 let start = std::time::Instant::now();
+                let _lock = plan.coverage.as_ref().map(crate::coverage::prepare).transpose()?;
                 let (mut o, summary, kept) = crate::test_run::execute(&step, run, &runner, &spec.rust_triple, scan)?;
                 o.elapsed = start.elapsed();
-                (o, kept, Some(summary.code))
+                let mut code = summary.code;
+                if let (Some(c), true) = (&plan.coverage, exec::interrupted().is_none()) {
+                    match crate::coverage::report(c, &summary.executables) {
+                        Ok(r) => sink(Event::Coverage(r)),
+                        Err(e) if summary.executables.is_empty() => {
+                            sink(Event::Hint(format!("no coverage report: {e:#}")))
+                        }
+                        Err(e) => {
+                            sink(Event::Hint(format!("the coverage report failed: {e:#}")));
+                            if code == 0 {
+                                code = exit::ERROR;
+                            }
+                        }
+                    }
+                }
+                (o, kept, Some(code))
             }
         };
         sink(Event::StepFinished { step: &step, outcome: &outcome });
@@ -293,11 +309,44 @@ fn read_timeouts(path: &Path) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The rustflags and rustdocflags cargo would use for the target without crossflake.
+#[allow(clippy::type_complexity)]
+fn base_flags(
+    ctx: &Context,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+) -> Result<(Option<(Vec<String>, crate::cargo_config::Source)>, Option<(Vec<String>, crate::cargo_config::Source)>)> {
+    let config = CargoConfig::load(&req.cwd, cargo_home().as_deref(), &req.peek().configs)?;
+    let env_of = |k: &str| std::env::var(k).ok();
+    let target = crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?;
+    let rustc = host::choose_toolchain(&ctx.env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone());
+    let cell = std::cell::OnceCell::new();
+    let cfg = |e: &str| {
+        cell.get_or_init(|| target_cfg(rustc.as_deref(), &target, &spec.rust_triple)).eval(e).unwrap_or(false)
+    };
+    Ok((
+        config.flags("rustflags", &spec.rust_triple, &env_of, &cfg),
+        config.flags("rustdocflags", &spec.rust_triple, &env_of, &cfg),
+    ))
+}
+
 /// The whole pipeline for one target: prepare, plan, print it, and run it unless a dry run.
 pub fn run(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<i32> {
     let mut plan = prepare_and_plan(ctx, spec, req)?;
     if req.kind() == crate::request::CommandKind::Test {
-        crate::test_run::plan(&mut plan, req);
+        let parallel = crate::test_run::plan(&mut plan, req);
+        if req.coverage {
+            if !parallel {
+                return Err(Failure::usage(
+                    "--coverage runs the tests itself: it does not go with --no-run, --doc or a --message-format",
+                )
+                .into());
+            }
+            crate::coverage::usable(spec)?;
+            let krate = crate_dir(req)?;
+            let (rf, rdf) = base_flags(ctx, spec, req)?;
+            crate::coverage::plan(&mut plan, spec, &krate, req.peek().target_dir.as_deref(), rf, rdf)?;
+        }
     }
     ctx.reporter.plan(&plan, ctx.dry_run);
     if ctx.dry_run {

@@ -82,6 +82,24 @@ pub struct TestRun {
     pub doc_step: Option<Step>,
 }
 
+/// Where a coverage run keeps its data and which tools it uses (src/coverage.rs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// `target/crossflake-coverage/<target>`: reports (lcov.info, html/).
+    pub dir: PathBuf,
+    pub build_dir: PathBuf,
+    pub profraw_dir: PathBuf,
+    pub doctest_dir: PathBuf,
+    pub llvm_profdata: PathBuf,
+    pub llvm_cov: PathBuf,
+    /// The real rustdoc, behind the wrapper that lets it keep doctests.
+    pub rustdoc: String,
+    /// The directory name of the target's artifacts (its triple).
+    pub triple_dir: String,
+    /// The crate's directory: file names are shown relative to it.
+    pub krate: PathBuf,
+}
+
 /// Everything a command will do for one target.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -103,6 +121,9 @@ pub struct Plan {
     /// Test binaries built once, then run side by side (src/test_run.rs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tests: Option<TestRun>,
+    /// Coverage of the test run (src/coverage.rs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<Coverage>,
     pub steps: Vec<Step>,
 }
 

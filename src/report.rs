@@ -87,6 +87,16 @@ impl Reporter {
                 a.path.display(),
                 a.glibc.as_deref().unwrap_or("none (static, or not linked against glibc)")
             )),
+            Event::Coverage(r) if self.json() => self.emit(json!({"event": "coverage", "report": r})),
+            Event::Coverage(r) => {
+                print!("{}", crate::coverage::table(r));
+                self.info(&format!(
+                    "coverage: lcov {}, HTML {}, profile {}",
+                    r.lcov.display(),
+                    r.html.display(),
+                    r.profdata.display()
+                ));
+            }
             Event::AboveFloor { path, floor, symbols } => {
                 let shown: Vec<String> = symbols.iter().take(8).map(|(s, v)| format!("{s} (GLIBC_{v})")).collect();
                 let more = symbols.len().saturating_sub(8);

@@ -48,6 +48,8 @@ pub struct CargoRequest {
     pub strace: bool,
     /// QEMU's CPU model for the runner (`--cpu`).
     pub cpu: Option<String>,
+    /// Measure coverage of the test run (`--coverage`).
+    pub coverage: bool,
     /// The glibc floor (`--glibc 2.17`): built with cargo-zigbuild, artifacts checked.
     pub glibc: Option<crate::glibc::Version>,
     pub runner: RunnerMode,

@@ -112,3 +112,28 @@ fn cfg_expressions_evaluate_like_rustc() {
     assert_eq!(bare.eval("cfg(all(target_arch = \"riscv64\", target_os = \"none\"))"), Ok(true));
     assert_eq!(TargetCfg::from_triple("x86_64-pc-windows-gnu").eval("cfg(windows)"), Ok(true));
 }
+
+#[test]
+fn rustflags_follow_cargos_precedence() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        &t.path().join(".cargo/config.toml"),
+        &format!("[build]\nrustflags = [\"--cfg\", \"from_build\"]\n[target.{T}]\nrustflags = \"--cfg from_target\"\n[target.'cfg(unix)']\nrustflags = [\"--cfg\", \"from_cfg\"]\n"),
+    );
+    let cfg = CargoConfig::load(t.path(), None, &[]).unwrap();
+    let flags = |env: &[(&str, &str)]| {
+        let env_of = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        cfg.flags("rustflags", T, &env_of, &aarch64_cfg).map(|(f, _)| f)
+    };
+    assert_eq!(
+        flags(&[]).unwrap(),
+        ["--cfg", "from_target", "--cfg", "from_cfg"],
+        "target and cfg tables join; build is then unused"
+    );
+    assert_eq!(flags(&[("RUSTFLAGS", "-C opt-level=1")]).unwrap(), ["-C", "opt-level=1"], "RUSTFLAGS replaces config");
+    assert_eq!(flags(&[("CARGO_ENCODED_RUSTFLAGS", "-C\x1fa b"), ("RUSTFLAGS", "x")]).unwrap(), ["-C", "a b"]);
+    write(&t.path().join(".cargo/config.toml"), "[build]\nrustflags = [\"--cfg\", \"from_build\"]\n");
+    let cfg = CargoConfig::load(t.path(), None, &[]).unwrap();
+    assert_eq!(cfg.flags("rustflags", T, &|_| None, &aarch64_cfg).unwrap().0, ["--cfg", "from_build"]);
+    assert_eq!(cfg.flags("rustdocflags", T, &|_| None, &aarch64_cfg), None);
+}

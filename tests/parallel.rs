@@ -28,14 +28,29 @@ fn binaries_run_together_and_print_in_cargos_order() {
     assert!(o.status.success(), "{out}");
     assert_eq!(
         running(&o),
-        ["unittests src/lib.rs", "tests/alpha.rs", "tests/beta.rs", "tests/delta.rs", "tests/epsilon.rs", "tests/gamma.rs"],
+        [
+            "unittests src/lib.rs",
+            "tests/alpha.rs",
+            "tests/beta.rs",
+            "tests/delta.rs",
+            "tests/epsilon.rs",
+            "tests/gamma.rs"
+        ],
         "{out}"
     );
-    assert!(out.contains("note: test binaries run under the target's runner after one build, up to 3 at once"), "{out}");
+    assert!(
+        out.contains("note: test binaries run under the target's runner after one build, up to 3 at once"),
+        "{out}"
+    );
     // Each binary's lines stay together, in order.
     let stdout = String::from_utf8_lossy(&o.stdout).to_string();
     for name in ["alpha", "gamma", "epsilon"] {
-        let lines: Vec<usize> = stdout.lines().enumerate().filter(|(_, l)| l.starts_with(&format!("{name}-line-"))).map(|(i, _)| i).collect();
+        let lines: Vec<usize> = stdout
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(&format!("{name}-line-")))
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(lines.len(), 3, "{name}: {stdout}");
         assert!(lines.windows(2).all(|w| w[1] == w[0] + 1), "{name}'s output was interleaved: {stdout}");
     }
@@ -73,5 +88,8 @@ fn a_timeout_in_one_of_several_binaries_is_reported_and_the_others_finish() {
     for other in ["alpha_one", "gamma_one", "epsilon_one"] {
         assert!(out.contains(&format!("test {other} ... ok")), "{other}: {out}");
     }
-    assert!(processes_matching("many-bins/target").is_empty() && processes_matching("/delta-").is_empty(), "nothing left running");
+    assert!(
+        processes_matching("many-bins/target").is_empty() && processes_matching("/delta-").is_empty(),
+        "nothing left running"
+    );
 }

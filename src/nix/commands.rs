@@ -32,6 +32,7 @@ fn plan_of(command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Ve
         unrun: None,
         glibc: None,
         tests: None,
+        coverage: None,
         steps,
     }
 }

@@ -157,6 +157,7 @@ pub fn plan(
         unrun,
         glibc: req.glibc.map(|v| v.to_string()),
         tests: None,
+        coverage: None,
         steps,
     })
 }
