@@ -151,3 +151,26 @@ fn run_boots_the_sample_kernel() {
     assert!(o.status.success(), "{out}");
     assert!(out.contains("crossflake sample kernel") && out.contains("on riscv64"), "{out}");
 }
+
+#[test]
+fn a_crates_own_machine_variant_boots_the_kernel_tests() {
+    require_tool("qemu-system-riscv64");
+    let boards = tempfile::tempdir().unwrap();
+    std::fs::write(
+        boards.path().join("rv-virt-smp2.toml"),
+        "base = \"riscv64-none\"\nname = \"rv-virt-smp2\"\naliases = [\"rv-smp2\"]\ndescription = \"virt, 2 harts, 256 MiB\"\n\
+         [runner]\nargs = [\"-machine\", \"virt\", \"-smp\", \"2\", \"-nographic\", \"-bios\", \"default\", \"-m\", \"256M\", \"-nic\", \"none\"]\n",
+    )
+    .unwrap();
+    let dir = boards.path().to_str().unwrap();
+    let o = kernel_test("rv-smp2", &["--targets-dir", dir, "--test", "basic"]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("test result: ok. 10 passed"), "{out}");
+    // (The runner found the variant: an unknown target there would have failed every boot.)
+    let o = kernel_test("rv-smp2", &["--targets-dir", dir, "--dry-run"]);
+    assert!(text(&o).contains(&format!("runner --target rv-virt-smp2 --targets-dir {dir}")), "{}", text(&o));
+    let o = crossflake(&["runner", "--target", "rv-virt-smp2", "--targets-dir", dir, "--dry-run", "/k.elf"], &kernel());
+    let line = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(line.contains("-smp 2") && line.contains("-m 256M") && line.contains("-kernel /k.elf"), "{}", text(&o));
+}
