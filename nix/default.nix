@@ -53,6 +53,7 @@ lib.makeScope pkgs.newScope (self: {
 
   # Runners and builds
   qemuRunner = self.callPackage ./qemuRunner.nix { };
+  wasiRunner = self.callPackage ./wasiRunner.nix { };
   buildCargoTarget = self.callPackage ./buildCargoTarget.nix { };
   crossHello = self.callPackage ./crossHello.nix { };
   kernel = self.callPackage ./kernel.nix { };

@@ -46,6 +46,26 @@ fn eval(attr: &str) -> Value {
     eval_with(attr, &[])
 }
 
+/// Like `eval_with`, in read-write mode: paths the flake imports (builtins.path,
+/// "${./file}") are added to the Nix store, so a test can look inside them.
+fn eval_rw(attr: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--read-write-mode"];
+    all.extend_from_slice(args);
+    eval_with(attr, &all)
+}
+
+const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
+
+/// The flake's name for a bare-metal target's kernel, as the launcher looks it up
+/// (src/nix/flake.rs: a trailing `-none` stripped).
+fn kernel_name(target: &str) -> String {
+    format!("kernel-{}", target.strip_suffix("-none").unwrap_or(target))
+}
+
+fn is_darwin(spec: &Value) -> bool {
+    spec["rust_triple"].as_str().unwrap().ends_with("-apple-darwin")
+}
+
 fn obj(v: &Value) -> &serde_json::Map<String, Value> {
     v.as_object().unwrap()
 }
@@ -112,7 +132,9 @@ fn no_shell_exports_a_cross_compiler_for_the_host() {
             if let Some(cc) = env.get(&format!("CC_{host_cc_env}")) {
                 assert!(cc.as_str().unwrap().ends_with("-gcc-wrapper/bin/cc"), "{system} {name}: CC_<host> = {cc}");
             }
-            for (var, _) in env.iter().filter(|(k, _)| k.ends_with("_none_elf") || k.ends_with("_unknown_none")) {
+            let bare =
+                |k: &str| k.ends_with("_none_elf") || k.ends_with("_unknown_none") || k.ends_with("_none_softfloat");
+            for (var, _) in env.iter().filter(|(k, _)| bare(k)) {
                 assert!(
                     !var.starts_with("CC_") && !var.starts_with("CXX_") && !var.starts_with("AR_"),
                     "{name}: {var}"
@@ -124,6 +146,9 @@ fn no_shell_exports_a_cross_compiler_for_the_host() {
     let env = obj(&cc["env"]);
     assert!(env["CC_riscv64gc_unknown_none_elf"].as_str().unwrap().contains("riscv64-none-elf-gcc-wrapper"));
     assert!(!env.contains_key("CC_aarch64_unknown_none"), "only the target asked for");
+    // softfloat: nixpkgs' aarch64-embedded gcc, under the TOML triple's name.
+    let soft = env["CC_aarch64_unknown_none_softfloat"].as_str().unwrap();
+    assert!(soft.contains("aarch64-none-elf-gcc-wrapper/bin/aarch64-none-elf-cc"), "{soft}");
     assert!(strs(&cc["packages"]).contains(&"riscv64-none-elf-cc-bin".to_string()), "the programs, without the hook");
 }
 
@@ -179,7 +204,19 @@ fn windows_runs_with_the_gcc_runtime_and_the_launchers_dll_overrides() {
 fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
     let checks = eval("checks");
     let checks = obj(&checks);
-    let runnable = ["aarch64", "aarch64-musl", "riscv64", "riscv64-musl", "x86_64", "x86_64-musl", "windows"];
+    let runnable = [
+        "aarch64",
+        "aarch64-musl",
+        "riscv64",
+        "riscv64-musl",
+        "x86_64",
+        "x86_64-musl",
+        "windows",
+        "armv7",
+        "i686",
+        "ppc64le",
+        "s390x",
+    ];
     for t in runnable {
         for kind in ["hello", "cdemo"] {
             let c = &checks[&format!("{kind}-{t}")];
@@ -190,8 +227,10 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
         assert!(cdemo["cargoCommand"].as_str().unwrap().contains("--features system-lib"));
         assert!(obj(&cdemo["env"]).keys().any(|k| k.starts_with("CC_")), "cdemo-{t}: the cc crate's CC_<t>");
     }
+    // WASI: hello only (no C for wasm on the host side either, see nix/outputs.nix).
+    assert!(checks["hello-wasm32-wasip1"].is_object() && !checks.contains_key("cdemo-wasm32-wasip1"));
     assert!(!checks.contains_key("hello-aarch64-darwin") && !checks.contains_key("cdemo-x86_64-darwin"));
-    for k in ["kernel-riscv64-boot", "kernel-aarch64-boot"] {
+    for k in ["kernel-riscv64-boot", "kernel-aarch64-boot", "kernel-aarch64-none-softfloat-boot"] {
         let env = obj(&checks[k]["env"]);
         assert!(env.keys().any(|v| v.ends_with("_RUNNER")), "{k} runs its tests under QEMU");
     }
@@ -203,6 +242,168 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
     // On an arm64 machine x86_64 runs under qemu-user and windows is left out (no wine).
     let arm = eval_with("checks", &["--argstr", "system", "aarch64-linux"]);
     assert!(arm["cdemo-x86_64"].is_object() && arm["cdemo-windows"].is_null());
+}
+
+// Every target of targets/ has its shell on both Linux machines, in `default`
+// too (darwin only with an SDK); every std target but darwin its hello
+// package and, where this machine runs it, its hello check; every bare-metal
+// target its kernel package, QEMU wrapper and boot check, under the names the
+// launcher asks for.
+#[test]
+fn every_target_has_its_shell_packages_and_checks() {
+    for system in SYSTEMS {
+        let arg = ["--argstr", "system", system];
+        let (shells, packages, checks) =
+            (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
+        let in_default: Vec<&str> =
+            shells["default"]["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').collect();
+        for (name, spec) in targets() {
+            let sh = &shells[&name];
+            assert!(sh.is_object(), "{system}: no devShells.{name}");
+            assert_eq!(sh["env"]["CROSSFLAKE_NIX_SHELL"], name.as_str(), "{system}");
+            assert_eq!(
+                in_default.contains(&name.as_str()),
+                !is_darwin(&spec),
+                "{system}: {name} in default: {in_default:?}"
+            );
+            match spec["kind"].as_str().unwrap() {
+                "bare-metal" => {
+                    let k = kernel_name(&name);
+                    assert!(packages[&k].is_object(), "{system}: no packages.{k}");
+                    assert!(
+                        packages[&format!("crossflake-qemu-{name}")].is_object(),
+                        "{system}: {name}'s QEMU wrapper"
+                    );
+                    assert!(checks[&format!("{k}-boot")].is_object(), "{system}: no checks.{k}-boot");
+                }
+                _ if is_darwin(&spec) => assert!(checks[&format!("hello-{name}")].is_null(), "{system}: {name}"),
+                _ => {
+                    assert!(packages[&format!("hello-{name}")].is_object(), "{system}: no packages.hello-{name}");
+                    // wine only on x86_64 machines.
+                    let runs = !(name == "windows" && system == "aarch64-linux");
+                    assert_eq!(checks[&format!("hello-{name}")].is_object(), runs, "{system}: checks.hello-{name}");
+                }
+            }
+        }
+    }
+}
+
+// The TOML's rust_triple names every variable and is every `--target`, even
+// where nixpkgs derives another triple from nixpkgs_example (softfloat:
+// aarch64-embedded gives aarch64-unknown-none).
+#[test]
+fn the_tomls_triple_names_every_variable_and_target() {
+    let shells = eval("devShells");
+    let (packages, checks) = (eval("packages"), eval("checks"));
+    for (name, spec) in targets() {
+        let (t, c) = (spec["cargo_env"].as_str().unwrap(), spec["cc_env"].as_str().unwrap());
+        for (var, _) in obj(&shells[&name]["env"]) {
+            if let Some(rest) = var.strip_prefix("CARGO_TARGET_") {
+                assert!(rest.starts_with(&format!("{t}_")), "{name}: {var} is not CARGO_TARGET_{t}_*");
+            }
+            for p in ["CC_", "CXX_", "AR_", "PKG_CONFIG_"] {
+                if let Some(rest) = var.strip_prefix(p) {
+                    assert_eq!(rest, c, "{name}: {var}");
+                }
+            }
+        }
+        let triple = spec["rust_triple"].as_str().unwrap();
+        let builds = match spec["kind"].as_str().unwrap() {
+            "bare-metal" => [kernel_name(&name), format!("{}-boot", kernel_name(&name))],
+            _ => [format!("hello-{name}"), format!("cdemo-{name}")],
+        };
+        for b in builds.iter() {
+            for d in [&packages[b], &checks[b]].into_iter().filter(|d| d.is_object()) {
+                let phase = d["buildPhase"].as_str().unwrap();
+                assert!(phase.contains(&format!(" --target {triple}\n")), "{b}: {phase}");
+                for (var, _) in obj(&d["env"]).iter().filter(|(k, _)| k.starts_with("CARGO_TARGET_")) {
+                    assert!(var.starts_with(&format!("CARGO_TARGET_{t}_")), "{b}: {var}");
+                }
+            }
+        }
+    }
+    let soft = obj(&shells["aarch64-none-softfloat"]["env"]);
+    assert_eq!(
+        soft["CARGO_TARGET_AARCH64_UNKNOWN_NONE_SOFTFLOAT_RUNNER"],
+        "crossflake runner --target aarch64-none-softfloat"
+    );
+    let kernel = packages["kernel-aarch64-none-softfloat"]["installPhase"].as_str().unwrap();
+    assert!(kernel.contains("target/aarch64-unknown-none-softfloat/release/kernel"), "{kernel}");
+    // wasm: rust-lld links (no linker variable), wasi-libc's clang for C.
+    let wasm = obj(&shells["wasm32-wasip1"]["env"]);
+    assert!(!wasm.contains_key("CARGO_TARGET_WASM32_WASIP1_LINKER"), "{wasm:?}");
+    assert!(wasm["CC_wasm32_wasip1"].as_str().unwrap().ends_with("/bin/wasm32-unknown-wasi-cc"), "{wasm:?}");
+    assert!(wasm["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap().contains("/bin/node "), "{wasm:?}");
+}
+
+// WASI programs run under node:wasi through the launcher's own script, the
+// same file (src/wasi/run.mjs), with node in the shell for `crossflake runner`.
+#[test]
+fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
+    for system in SYSTEMS {
+        let shells = eval_rw("devShells", &["--argstr", "system", system]);
+        let sh = &shells["wasm32-wasip1"];
+        let runner = sh["env"]["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap();
+        let argv: Vec<&str> = runner.split(' ').collect();
+        assert_eq!(argv.len(), 3, "{runner}");
+        assert!(argv[0].ends_with("-nodejs/bin/node") && argv[1] == "--no-warnings", "{runner}");
+        let script = std::fs::read_to_string(argv[2]).unwrap();
+        assert_eq!(script, std::fs::read_to_string(root().join("src/wasi/run.mjs")).unwrap(), "{system}");
+        assert!(strs(&sh["packages"]).contains(&"nodejs".to_string()), "{system}: node for the launcher");
+    }
+}
+
+// The runner value of a check and its shell, rendered with this machine's
+// node: examples/hello's tests pass under it (the thread tests ignored).
+#[test]
+fn the_wasi_runner_passes_hello_here() {
+    require_tool("node");
+    let check = eval_rw("checks.hello-wasm32-wasip1", &["--arg", "tools", "{ nodejs = \"/usr\"; }"]);
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("hello");
+    copy_tree(&root().join("examples/hello"), &src);
+    let target_dir = shared_target_dir().join("nix-flake-wasi");
+    let o = run_phases(
+        &src,
+        &check,
+        &["buildPhase"],
+        &dir.path().join("out"),
+        &[("CARGO_TARGET_DIR", target_dir.as_os_str())],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("ignored, WASI preview 1 has no threads"), "{out}");
+    assert!(out.contains("test ontarget::file_io_in_temp_dir ... ok"), "TMPDIR is preopened: {out}");
+}
+
+// qemu-user runs with the target's CPU model ([runner] cpu: max; power10 for
+// ppc64le) on the runner's command line, per target, in shells and checks;
+// targets the machine runs itself get no runner.
+#[test]
+fn qemu_user_runners_carry_the_cpu_model() {
+    for system in SYSTEMS {
+        let arg = ["--argstr", "system", system];
+        let (shells, checks) = (eval_with("devShells", &arg), eval_with("checks", &arg));
+        let native: &[&str] =
+            if system == "x86_64-linux" { &["x86_64", "x86_64-musl", "i686"] } else { &["aarch64", "aarch64-musl"] };
+        for (name, spec) in targets().into_iter().filter(|(_, s)| s["runner"]["type"] == "qemu-user") {
+            let var = format!("CARGO_TARGET_{}_RUNNER", spec["cargo_env"].as_str().unwrap());
+            let runner = &shells[&name]["env"][&var];
+            if native.contains(&name.as_str()) {
+                assert!(runner.is_null(), "{system}: {name} runs natively, yet {runner}");
+                continue;
+            }
+            let runner = runner.as_str().unwrap_or_else(|| panic!("{system}: {name} has no runner"));
+            let cpu = spec["runner"]["cpu"].as_str().unwrap();
+            let qemu = format!("/bin/qemu-{} -cpu {cpu}", spec["runner"]["qemu_arch"].as_str().unwrap());
+            assert!(runner.ends_with(&qemu), "{system}: {name}: {runner}, expected ...{qemu}");
+            assert_eq!(checks[&format!("hello-{name}")]["env"][&var], runner, "{system}: the check runs the same way");
+        }
+        assert!(shells["ppc64le"]["env"]["CARGO_TARGET_POWERPC64LE_UNKNOWN_LINUX_GNU_RUNNER"]
+            .as_str()
+            .unwrap()
+            .ends_with("qemu-ppc64le -cpu power10"));
+    }
 }
 
 // Finding 8: a plain build pulls in no runner (no QEMU for a kernel build).
@@ -388,4 +589,69 @@ fn the_qemu_runner_times_out_a_hung_guest_under_a_terminal() {
     assert_eq!(status.code(), Some(124), "{out}");
     assert!(took < Duration::from_secs(15), "took {took:?}");
     assert!(processes_matching(&image.display().to_string()).is_empty(), "QEMU left running");
+}
+
+/// `from` copied to `to`, writable (store paths are read-only).
+fn copy_tree(from: &Path, to: &Path) {
+    let o = Command::new("cp").arg("-r").arg(from).arg(to).output_bounded().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = Command::new("chmod").args(["-R", "u+w"]).arg(to).output_bounded().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// A derivation's phases (as eval.nix describes it) run in `cwd` with bash, its
+/// env and `$out`, in an environment as bare as a build's: PATH of this
+/// machine's programs and the rustup toolchain the flake pins (cargo, rustc).
+fn run_phases(cwd: &Path, d: &Value, phases: &[&str], out: &Path, extra: &[(&str, &std::ffi::OsStr)]) -> Output {
+    let home = PathBuf::from(std::env::var("HOME").unwrap());
+    let rustup_home = std::env::var_os("RUSTUP_HOME").map(PathBuf::from).unwrap_or_else(|| home.join(".rustup"));
+    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| home.join(".cargo"));
+    let tmp = out.with_extension("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut script = String::from("set -euo pipefail\nrunHook() { :; }\n");
+    for p in phases {
+        script += d[*p].as_str().unwrap_or_else(|| panic!("no {p} in {d}"));
+        script += "\n";
+    }
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c").arg(script).current_dir(cwd).env_clear();
+    cmd.env("PATH", format!("{}:/usr/bin:/bin", cargo_home.join("bin").display()))
+        .env("HOME", "/homeless-shelter")
+        .env("RUSTUP_HOME", rustup_home)
+        .env("CARGO_HOME", cargo_home)
+        .env("RUSTUP_TOOLCHAIN", "1.95.0")
+        .env("TMPDIR", &tmp)
+        .env("out", out);
+    for (k, v) in obj(&d["env"]) {
+        cmd.env(k, v.as_str().unwrap());
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output_bounded().unwrap()
+}
+
+// The CI workflow's matrix: one row per target the shells can test (every
+// target but the darwin ones), each naming a dev shell and its rust_triple.
+#[test]
+fn the_ci_workflow_has_a_row_per_testable_target() {
+    let yml = std::fs::read_to_string(root().join(".github/workflows/crossflake.yml")).unwrap();
+    let rows: Vec<(String, String)> = yml
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim().strip_prefix("- { target: ")?.strip_suffix(" }")?;
+            let (target, triple) = l.split_once(", triple: ")?;
+            Some((target.to_string(), triple.to_string()))
+        })
+        .collect();
+    let shells = eval("devShells");
+    let specs = targets();
+    for (target, triple) in &rows {
+        assert!(shells[target].is_object(), "row {target}: no devShells.x86_64-linux.{target}");
+        assert_eq!(specs[target]["rust_triple"], triple.as_str(), "row {target}");
+    }
+    for name in specs.iter().filter(|(_, s)| !is_darwin(s)).map(|(n, _)| n) {
+        assert!(rows.iter().any(|(t, _)| t == name), "no CI row for {name}: {rows:?}");
+    }
+    assert_eq!(rows.len(), specs.values().filter(|s| !is_darwin(s)).count(), "{rows:?}");
 }

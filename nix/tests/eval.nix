@@ -97,7 +97,10 @@ in
     }).name;
     build = describe probeBuild // { outputHashes = probeBuild.cargoDeps.outputHashes; };
     noLauncher = describeShell (scope.mkCrossShells { withLauncher = false; names = [ "riscv64-none" ]; }).riscv64-none;
-    bareMetalCC = describeShell (scope.mkCrossShells { bareMetalCC = { riscv64-none = true; }; names = [ "riscv64-none" "aarch64-none" ]; }).default;
+    bareMetalCC = describeShell (scope.mkCrossShells {
+      bareMetalCC = { riscv64-none = true; aarch64-none-softfloat = true; };
+      names = [ "riscv64-none" "aarch64-none" "aarch64-none-softfloat" ];
+    }).default;
     # macos-sdk.toml may carry other keys.
     osxcross = (scope.mkOsxcross { version = "14.5"; sha256 = lib.fakeSha256; note = "from my Mac"; }).name;
   };

@@ -172,6 +172,8 @@ let
         (n: drv n { meta.mainProgram = n; }) // {
         # pkgs/by-name/xz/xz/package.nix: outputs bin dev out man doc.
         xz = drv "xz" { outputs = [ "bin" "dev" "out" "man" "doc" ]; };
+        # pkgs/development/web/nodejs: any version >= 20 (node:wasi preview1).
+        nodejs = drv "nodejs" { version = "22.0.0"; meta.mainProgram = "node"; };
       };
     in
     pkgs;
