@@ -43,7 +43,7 @@ let
     bareMetalCC = withC;
     bareMetalRunner = s: lib.getExe (qemuRunner s);
   };
-  env = if withRunner then target.env else removeAttrs target.env [ "CARGO_TARGET_${spec.cargo_env}_RUNNER" ];
+  env = if withRunner then target.env else removeAttrs target.env (builtins.attrNames target.runnerEnv);
 in
 assert !buildStd || throw ''
   crossflake: ${pname}: building std from source (${if customTarget then "the custom target ${spec.rust_triple} needs -Zbuild-std" else "-Zbuild-std"})

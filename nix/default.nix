@@ -52,6 +52,8 @@ lib.makeScope pkgs.newScope (self: {
   osxcross = self.mkOsxcross { };
 
   # Runners and builds
+  opensbiSrstReason = self.callPackage ./opensbi.nix { };
+  runnerFirmware = self.callPackage ./runnerFirmware.nix { };
   qemuRunner = self.callPackage ./qemuRunner.nix { };
   wasiRunner = self.callPackage ./wasiRunner.nix { };
   buildCargoTarget = self.callPackage ./buildCargoTarget.nix { };

@@ -2,7 +2,8 @@
 # runner, the cc crate's CC_/CXX_/AR_<t>, pkg-config for the target's own
 # libraries, and the tools to put on PATH. Returns { spec, env, runnerEnv,
 # packages, runner, canRun, libs, withC }: `env` includes `runnerEnv` (cargo's
-# runner), which a build that runs nothing leaves out.
+# runner and what it reads, e.g. CROSSFLAKE_OPENSBI), which a build that runs
+# nothing leaves out.
 #
 # Names and `--target` are always the TOML's rust_triple (spec.cargo_env,
 # spec.cc_env), never nixpkgs' platform.rust.rustcTarget: they differ for
@@ -30,7 +31,7 @@
 #   clang cc-wrapper with wasilibc, prefix wasm32-unknown-wasi-) and
 #   lib/systems/default.nix (rust.rustcTarget wasm32-wasip1; emulator
 #   wasmtime, replaced by wasiRunner.nix).
-{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls, wasiRunner }:
+{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls, runnerFirmware, wasiRunner }:
 { spec
 , # p: [ p.zlib ], or { <target name> = p: [ ... ]; }; p is the target's pkgsCross set.
   targetLibs ? (p: [ ])
@@ -83,8 +84,10 @@ let
   osxcross = mkOsxcross macosSdk;
   tool = name: if osx then "${osxcross}/bin/${spec.rust_triple}-${name}" else "${cc}/bin/${cc.targetPrefix}${name}";
   inherit (cross.windows) pthreads;
-  # What running a program needs: cargo's runner.
-  runnerEnv = lib.optionalAttrs (runner != null) { "CARGO_TARGET_${T}_RUNNER" = runner; };
+  # What running a program needs: cargo's runner and, for riscv64-none, the
+  # firmware the launcher's runner boots with (CROSSFLAKE_OPENSBI).
+  runnerEnv = lib.optionalAttrs (runner != null) ({ "CARGO_TARGET_${T}_RUNNER" = runner; }
+    // lib.optionalAttrs bare (runnerFirmware spec).env);
 in
 {
   inherit spec runner libs withC runnerEnv;

@@ -30,8 +30,8 @@ let
     else (s: lib.getExe (qemuRunner s));
   envs = map (spec: mkCrossEnv { inherit spec targetLibs macosSdk bareMetalCC; bareMetalRunner = runner; }) specs;
   names = map (e: e.spec.name) envs;
-  # Two targets never set the same key, except the shared WINE*/SDKROOT ones,
-  # which agree.
+  # Two targets never set the same key, except the shared WINE*, SDKROOT and
+  # CROSSFLAKE_OPENSBI ones, which agree.
   merged = lib.foldl' (acc: e: acc // e.env) { } envs;
 in
 mkShell {

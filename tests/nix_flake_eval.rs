@@ -528,11 +528,48 @@ fn riscv_kernel() -> PathBuf {
     target_dir.join("riscv64gc-unknown-none-elf/release/kernel")
 }
 
-/// The runner for riscv64-none, rendered with Debian's QEMU and coreutils.
-fn riscv_runner(dir: &Path, timeout: u32) -> PathBuf {
+/// A `tools` argument for nix/tests/eval.nix: stand-in package name -> real prefix.
+fn tools_arg(pairs: &[(&str, &Path)]) -> String {
+    let body: String = pairs.iter().map(|(n, p)| format!("\"{n}\" = \"{}\"; ", p.display())).collect();
+    format!("{{ {body}}}")
+}
+
+/// A prefix laid out like the flake's OpenSBI package, holding `firmware`.
+fn opensbi_prefix(dir: &Path, firmware: &Path) -> PathBuf {
+    let prefix = dir.join("opensbi");
+    let fw = prefix.join(eval("opensbi")["firmware"].as_str().unwrap());
+    std::fs::create_dir_all(fw.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(firmware, &fw).unwrap();
+    prefix
+}
+
+/// QEMU's own OpenSBI (Debian's opensbi package): every SBI shutdown exits 0.
+fn stock_opensbi() -> PathBuf {
+    let fw = PathBuf::from("/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin");
+    assert!(fw.is_file(), "REQUIRED TOOL MISSING: {} (Debian's opensbi, with qemu-system-misc)", fw.display());
+    fw
+}
+
+/// The reason-honouring OpenSBI scripts/build-opensbi made (the host twin of nix/opensbi.nix).
+fn patched_opensbi() -> PathBuf {
+    let fw = PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/crossflake/opensbi/fw_dynamic.bin");
+    assert!(
+        fw.is_file(),
+        "REQUIRED TOOL MISSING: {} (scripts/build-opensbi; scripts/setup-host runs it)",
+        fw.display()
+    );
+    fw
+}
+
+/// The runner for riscv64-none, rendered with Debian's QEMU and coreutils and
+/// `firmware` as the flake's OpenSBI.
+fn riscv_runner(dir: &Path, timeout: u32, firmware: &Path) -> PathBuf {
+    let name = eval("opensbi")["name"].as_str().unwrap().to_string();
+    let fw = opensbi_prefix(dir, firmware);
+    let tools = tools_arg(&[("qemu", Path::new("/usr")), ("coreutils", Path::new("/usr")), (&name, &fw)]);
     let script = eval_with(
         "runnerWithTimeout.riscv64-none",
-        &["--arg", "tools", "{ qemu = \"/usr\"; coreutils = \"/usr\"; }", "--arg", "timeout", &timeout.to_string()],
+        &["--arg", "tools", &tools, "--arg", "timeout", &timeout.to_string()],
     );
     write_script(dir, "crossflake-qemu-riscv64-none", script.as_str().unwrap())
 }
@@ -566,7 +603,7 @@ fn under_pty(cmd: &str, limit: Duration) -> (Option<std::process::ExitStatus>, D
 fn the_qemu_runner_finishes_under_a_terminal() {
     require_tool("qemu-system-riscv64");
     let dir = tempfile::tempdir().unwrap();
-    let runner = riscv_runner(dir.path(), 30);
+    let runner = riscv_runner(dir.path(), 30, &stock_opensbi());
     let kernel = riscv_kernel();
     let (status, took, out) = under_pty(&format!("{} {}", runner.display(), kernel.display()), Duration::from_secs(60));
     let status = status.unwrap_or_else(|| panic!("the runner hung on a terminal:\n{out}"));
@@ -581,7 +618,7 @@ fn the_qemu_runner_finishes_under_a_terminal() {
 fn the_qemu_runner_times_out_a_hung_guest_under_a_terminal() {
     require_tool("qemu-system-riscv64");
     let dir = tempfile::tempdir().unwrap();
-    let runner = riscv_runner(dir.path(), 3);
+    let runner = riscv_runner(dir.path(), 3, &stock_opensbi());
     let image = dir.path().join("hang.bin");
     std::fs::write(&image, [0x6f, 0x00, 0x00, 0x00]).unwrap();
     let (status, took, out) = under_pty(&format!("{} {}", runner.display(), image.display()), Duration::from_secs(30));
@@ -589,6 +626,78 @@ fn the_qemu_runner_times_out_a_hung_guest_under_a_terminal() {
     assert_eq!(status.code(), Some(124), "{out}");
     assert!(took < Duration::from_secs(15), "took {took:?}");
     assert!(processes_matching(&image.display().to_string()).is_empty(), "QEMU left running");
+}
+
+/// The probe kernel (tests/fixtures/probe-kernels) built to take exit path `probe`.
+fn probe_kernel(probe: &str) -> PathBuf {
+    let target_dir = shared_target_dir().join(format!("nix-flake-probe-{probe}"));
+    let o = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--target", "riscv64gc-unknown-none-elf"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env("PROBE", probe)
+        .current_dir(root().join("tests/fixtures/probe-kernels"))
+        .output_bounded()
+        .unwrap();
+    assert!(o.status.success(), "building the probe kernel:\n{}", text(&o));
+    target_dir.join("riscv64gc-unknown-none-elf/debug/probe")
+}
+
+// riscv64-none ([runner] firmware = "opensbi-srst-reason"): the QEMU wrapper
+// boots the patched OpenSBI instead of -bios default, every shell with that
+// target exports it as CROSSFLAKE_OPENSBI for the launcher's runner, and so
+// does the kernel check; a kernel build, which runs nothing, does not.
+#[test]
+fn riscv64_none_boots_the_reason_honouring_opensbi() {
+    let sbi = eval("opensbi");
+    assert_eq!(strs(&sbi["patches"]), ["opensbi-srst-reason.patch"]);
+    assert!(strs(&sbi["makeFlags"]).contains(&"FW_DYNAMIC=y".to_string()));
+    let fw = format!(
+        "/nix/store/00000000000000000000000000000000-{}/{}",
+        sbi["name"].as_str().unwrap(),
+        sbi["firmware"].as_str().unwrap()
+    );
+    let runners = eval("runners");
+    let riscv = runners["crossflake-qemu-riscv64-none"].as_str().unwrap();
+    assert!(riscv.contains(&format!(" -bios {fw} ")) && !riscv.contains("-bios default"), "{riscv}");
+    for (name, r) in obj(&runners).iter().filter(|(n, _)| !n.ends_with("riscv64-none")) {
+        assert!(!r.as_str().unwrap().contains("opensbi"), "{name}: {r}");
+    }
+    for system in SYSTEMS {
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
+        for (name, sh) in obj(&shells) {
+            let has = sh["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').any(|t| t == "riscv64-none");
+            let exported = &sh["env"]["CROSSFLAKE_OPENSBI"];
+            if has {
+                assert_eq!(exported, fw.as_str(), "{system} {name}");
+            } else {
+                assert!(exported.is_null(), "{system} {name}: {exported}");
+            }
+        }
+    }
+    assert_eq!(eval("probes.noLauncher")["env"]["CROSSFLAKE_OPENSBI"], fw.as_str(), "the QEMU wrapper's shell too");
+    assert_eq!(eval("checks")["kernel-riscv64-boot"]["env"]["CROSSFLAKE_OPENSBI"], fw.as_str());
+    assert!(eval("packages")["kernel-riscv64"]["env"]["CROSSFLAKE_OPENSBI"].is_null());
+    let launcher = std::fs::read_to_string(root().join("src/hostenv.rs")).unwrap();
+    assert!(
+        launcher.contains("pub const OPENSBI_ENV: &str = \"CROSSFLAKE_OPENSBI\";"),
+        "the launcher's variable moved"
+    );
+}
+
+// The rendered QEMU wrapper with the patched OpenSBI: a kernel that shuts
+// down through SBI with reason "system failure" exits 1; with QEMU's own
+// OpenSBI the same kernel exits 0, which is why the flake replaces it.
+#[test]
+fn the_qemu_runner_reports_an_sbi_failure_with_the_patched_opensbi() {
+    require_tool("qemu-system-riscv64");
+    let kernel = probe_kernel("srst-fail");
+    for (firmware, code) in [(patched_opensbi(), 1), (stock_opensbi(), 0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = riscv_runner(dir.path(), 30, &firmware);
+        let o = Command::new(&runner).arg(&kernel).output_bounded().unwrap();
+        assert_eq!(o.status.code(), Some(code), "{}: {}", firmware.display(), text(&o));
+    }
 }
 
 /// `from` copied to `to`, writable (store paths are read-only).

@@ -86,6 +86,11 @@ in
     (_: s: (scope.qemuRunner (s // { runner = s.runner // { timeout_secs = timeout; }; })).script)
     (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
   overlay = builtins.attrNames (flake.overlays.default pkgs pkgs);
+  # The firmware that replaces -bios default (its stand-in name, for `tools`).
+  opensbi = {
+    inherit (scope.opensbiSrstReason) name firmware makeFlags;
+    patches = map baseNameOf scope.opensbiSrstReason.patches;
+  };
   # The lib functions with the arguments the flake's users pass.
   probes = {
     # Must fail, naming what is not supported.

@@ -174,6 +174,13 @@ let
         xz = drv "xz" { outputs = [ "bin" "dev" "out" "man" "doc" ]; };
         # pkgs/development/web/nodejs: any version >= 20 (node:wasi preview1).
         nodejs = drv "nodejs" { version = "22.0.0"; meta.mainProgram = "node"; };
+        # pkgs/by-name/op/opensbi/package.nix: version 1.6, these flags.
+        opensbi = mkDerivation {
+          pname = "opensbi";
+          version = "1.6";
+          makeFlags = [ "PLATFORM=generic" ];
+          installFlags = [ "I=$(out)" ];
+        };
       };
     in
     pkgs;
