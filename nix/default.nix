@@ -58,6 +58,7 @@ lib.makeScope pkgs.newScope (self: {
   wasiRunner = self.callPackage ./wasiRunner.nix { };
   buildCargoTarget = self.callPackage ./buildCargoTarget.nix { };
   crossHello = self.callPackage ./crossHello.nix { };
+  kernelSrc = self.callPackage ./kernelSrc.nix { };
   kernel = self.callPackage ./kernel.nix { };
   crossflake = self.callPackage ./crossflake.nix { };
 

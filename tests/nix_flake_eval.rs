@@ -700,6 +700,32 @@ fn the_qemu_runner_reports_an_sbi_failure_with_the_patched_opensbi() {
     }
 }
 
+// The kernel packages and checks build from examples/kernel together with the
+// harness it depends on by path, at their places (cargo runs in
+// examples/kernel), and nothing else of the repository.
+#[test]
+fn kernel_builds_have_the_harness_in_their_source() {
+    let sources = eval_rw("kernelSources", &[]);
+    let (packages, checks) = (eval("packages"), eval("checks"));
+    for (name, src) in obj(&sources) {
+        let src = Path::new(src.as_str().unwrap());
+        for f in
+            ["examples/kernel/Cargo.toml", "examples/kernel/Cargo.lock", "harness/Cargo.toml", "harness/src/lib.rs"]
+        {
+            assert!(src.join(f).is_file(), "{name}: no {f} in {}", src.display());
+        }
+        for f in ["src", "examples/hello", "Cargo.toml", "targets", "examples/kernel/target", "harness/target"] {
+            assert!(!src.join(f).exists(), "{name}: {f} in {}", src.display());
+        }
+        let d = if packages[name].is_object() { &packages[name] } else { &checks[name] };
+        assert_eq!(d["cargoRoot"], "examples/kernel", "{name}");
+        assert!(d["buildPhase"].as_str().unwrap().contains("cd examples/kernel && cargo "), "{name}");
+    }
+    assert_eq!(obj(&sources).len(), 2 * targets().values().filter(|s| s["kind"] == "bare-metal").count());
+    let manifest = std::fs::read_to_string(root().join("examples/kernel/Cargo.toml")).unwrap();
+    assert!(manifest.contains("path = \"../../harness\""), "examples/kernel's harness dependency moved");
+}
+
 /// `from` copied to `to`, writable (store paths are read-only).
 fn copy_tree(from: &Path, to: &Path) {
     let o = Command::new("cp").arg("-r").arg(from).arg(to).output_bounded().unwrap();
@@ -738,6 +764,127 @@ fn run_phases(cwd: &Path, d: &Value, phases: &[&str], out: &Path, extra: &[(&str
         cmd.env(k, v);
     }
     cmd.output_bounded().unwrap()
+}
+
+// The kernel package and its check, their phases rendered with this machine's
+// QEMU, the launcher built here and the patched OpenSBI and run in a copy of
+// their source: the build makes kernel.elf; the check's `cargo test` boots
+// every harness test on its own through `crossflake runner` (per-test
+// verdicts: should_panic and ignored as declared), then boots kernel.elf.
+#[test]
+fn the_kernel_checks_pass_when_their_phases_run_here() {
+    require_tool("qemu-system-riscv64");
+    require_tool("qemu-system-aarch64");
+    for target in ["riscv64-none", "aarch64-none-softfloat"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let launcher = d.join("crossflake");
+        std::fs::create_dir_all(launcher.join("bin")).unwrap();
+        std::os::unix::fs::symlink(bin(), launcher.join("bin/crossflake")).unwrap();
+        let (kernel_out, runner) = (d.join("kernel-out"), d.join("runner"));
+        let sbi = eval("opensbi");
+        let fw = opensbi_prefix(d, &patched_opensbi());
+        let k = kernel_name(target);
+        let kernel_pkg = format!("kernel-{target}-0");
+        let wrapper = format!("crossflake-qemu-{target}");
+        let tools = tools_arg(&[
+            ("qemu", Path::new("/usr")),
+            ("coreutils", Path::new("/usr")),
+            ("crossflake-0.1.0", &launcher),
+            (sbi["name"].as_str().unwrap(), &fw),
+            (&kernel_pkg, &kernel_out),
+            (&wrapper, &runner),
+        ]);
+        let args = ["--arg", "tools", tools.as_str()];
+        let script = eval_with(&format!("runners.{wrapper}"), &args);
+        std::fs::create_dir_all(runner.join("bin")).unwrap();
+        write_script(&runner.join("bin"), &wrapper, script.as_str().unwrap());
+        let src = PathBuf::from(eval_rw(&format!("kernelSources.{k}"), &[]).as_str().unwrap());
+
+        let build = d.join("build");
+        copy_tree(&src, &build);
+        let package = eval_with(&format!("packages.{k}"), &args);
+        let o = run_phases(&build, &package, &["buildPhase", "installPhase"], &kernel_out, &[]);
+        assert!(o.status.success(), "{target}: the kernel package:\n{}", text(&o));
+        assert!(kernel_out.join("kernel.elf").is_file(), "{target}");
+
+        let check_dir = d.join("check");
+        copy_tree(&src, &check_dir);
+        let check = eval_with(&format!("checks.{k}-boot"), &args);
+        let out = d.join("check-out");
+        let o = run_phases(&check_dir, &check, &["buildPhase", "installPhase"], &out, &[]);
+        let log = text(&o);
+        assert!(o.status.success(), "{target}: the kernel check:\n{log}");
+        // The launcher's summary (a plain boot's has no time), from one boot per test.
+        assert!(log.contains("running 11 tests"), "{target}: listed, booted per test:\n{log}");
+        assert!(log.contains("test panic_message_reaches_handler ... ok"), "{target}:\n{log}");
+        assert!(
+            log.contains("test result: ok. 10 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in"),
+            "{target}:\n{log}"
+        );
+        assert!(out.join("result").is_file(), "{target}");
+    }
+}
+
+/// A copy of templates/kernel with `lock` as its Cargo.lock (none if empty).
+fn kernel_template(lock: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["flake.nix", "harness-hashes.nix", "Cargo.toml"] {
+        std::fs::copy(root().join("templates/kernel").join(f), dir.path().join(f)).unwrap();
+    }
+    if !lock.is_empty() {
+        std::fs::write(dir.path().join("Cargo.lock"), lock).unwrap();
+    }
+    dir
+}
+
+fn template_lock(rev: &str) -> String {
+    format!(
+        "version = 4\n\n[[package]]\nname = \"crossflake-harness\"\nversion = \"0.1.0\"\n\
+         source = \"git+https://github.com/crossflake/crossflake#{rev}\"\n\n\
+         [[package]]\nname = \"kernel\"\nversion = \"0.1.0\"\ndependencies = [\"crossflake-harness\"]\n"
+    )
+}
+
+// templates/kernel: the git dependency crossflake-harness is vendored with
+// the hash of the crossflake input (same revision, same tree), its tests run
+// under the launcher; a missing or stale Cargo.lock stops with the fix.
+#[test]
+fn the_kernel_template_pins_the_harness_and_tests_per_test() {
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    let dir = kernel_template(&template_lock(rev));
+    let at = |d: &Path| format!("{}", d.display());
+    let t = eval_with("kernelTemplate", &["--arg", "templateDir", &at(dir.path()), "--argstr", "templateRev", rev]);
+    assert_eq!(t["tests"]["outputHashes"]["crossflake-harness-0.1.0"], t["narHash"], "{t}");
+    let runner = t["tests"]["env"]["CARGO_TARGET_RISCV64GC_UNKNOWN_NONE_ELF_RUNNER"].as_str().unwrap();
+    assert!(runner.ends_with("/bin/crossflake runner --target riscv64-none"), "per-test verdicts: {runner}");
+    assert!(strs(&t["tests"]["nativeBuildInputs"]).contains(&"qemu".to_string()));
+    assert!(t["tests"]["env"]["CROSSFLAKE_OPENSBI"].as_str().unwrap().ends_with("/fw_dynamic.bin"));
+    assert!(t["boot"].as_str().unwrap().contains("/bin/crossflake-qemu-riscv64-none "), "{t}");
+    assert_eq!(strs(&t["shells"]), ["default", "riscv64-none"]);
+
+    // No Cargo.lock: the message says how to make one, before any build.
+    let none = kernel_template("");
+    let o = eval_raw(
+        "kernelTemplate.tests.name",
+        &["--arg", "templateDir", &at(none.path()), "--argstr", "templateRev", rev],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("Cargo.lock is missing") && err.contains(&format!("--precise {rev}")),
+        "{err}"
+    );
+    // Cargo.lock at another revision than the input.
+    let stale = kernel_template(&template_lock("fedcba9876543210fedcba9876543210fedcba98"));
+    let o = eval_raw(
+        "kernelTemplate.tests.name",
+        &["--arg", "templateDir", &at(stale.path()), "--argstr", "templateRev", rev],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("fedcba98") && err.contains("cargo update -p crossflake-harness"),
+        "{err}"
+    );
 }
 
 // The CI workflow's matrix: one row per target the shells can test (every

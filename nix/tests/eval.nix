@@ -8,6 +8,10 @@
   tools ? { }
 , # Seconds, for runnerWithTimeout.
   timeout ? 60
+, # A copy of templates/kernel (with a Cargo.lock), for kernelTemplate.
+  templateDir ? null
+, # The revision the template's `crossflake` input is locked to.
+  templateRev ? "0123456789abcdef0123456789abcdef01234567"
 }:
 let
   inputs = import ./inputs.nix;
@@ -22,14 +26,14 @@ let
     } // { outPath = inputs.rust-overlay; };
 
   # crossflake's flake.nix, likewise; every system gets a stand-in set.
+  nixpkgs = {
+    inherit lib;
+    legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]
+      (s: import ./stand-in.nix { inherit lib tools; system = s; });
+  };
   flake = (import ../../flake.nix).outputs {
     self = flake // { outPath = ../..; };
-    nixpkgs = {
-      inherit lib;
-      legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]
-        (s: import ./stand-in.nix { inherit lib tools; system = s; });
-    };
-    inherit rust-overlay;
+    inherit nixpkgs rust-overlay;
   };
 
   scope = flake.lib.scopeFor { inherit pkgs; };
@@ -42,6 +46,7 @@ let
     buildPhase = d.buildPhase or null;
     installPhase = d.installPhase or null;
     cargoCommand = d.cargoCommand or null;
+    cargoRoot = d.cargoRoot or null;
     nativeBuildInputs = names (d.nativeBuildInputs or [ ]);
     buildInputs = names (d.buildInputs or [ ]);
   };
@@ -91,6 +96,24 @@ in
     inherit (scope.opensbiSrstReason) name firmware makeFlags;
     patches = map baseNameOf scope.opensbiSrstReason.patches;
   };
+  # The source trees the kernel packages and checks build from; a store path
+  # only with --read-write-mode (nix-instantiate --eval is read-only).
+  kernelSources = lib.mapAttrs (_: d: d.src)
+    (lib.filterAttrs (n: _: lib.hasPrefix "kernel-" n) (flake.packages.${system} // flake.checks.${system}));
+  # templates/kernel's flake with this flake as its locked `crossflake`
+  # input (a flake input has rev and narHash).
+  kernelTemplate =
+    let
+      crossflake = flake // { outPath = ../..; rev = templateRev; narHash = "sha256-TEMPLATEINPUTNARHASHTEMPLATEINPUTNARHASH000="; };
+      t = (import (templateDir + "/flake.nix")).outputs { self = t; inherit nixpkgs crossflake; };
+      tests = t.checks.${system}.tests;
+    in
+    {
+      inherit (crossflake) narHash;
+      tests = describe tests // { outputHashes = tests.cargoDeps.outputHashes; };
+      shells = builtins.attrNames t.devShells.${system};
+      boot = t.checks.${system}.boot.buildCommand;
+    };
   # The lib functions with the arguments the flake's users pass.
   probes = {
     # Must fail, naming what is not supported.
