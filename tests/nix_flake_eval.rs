@@ -2,11 +2,18 @@
 //! (nix/tests/eval.nix): the real nixpkgs.lib and the real rust-overlay at the
 //! commit flake.lock pins, stand-ins for nixpkgs' packages and builders. It
 //! checks what the flake builds from them: the toolchain has every target's
-//! std, no shell exports a cross compiler for the host, pkg-config variables
-//! only with libraries, the checks per target (hello, cdemo, kernels), and
-//! the lib functions' options. The scripts the flake writes (the bare-metal
-//! QEMU runner, the `nix fmt` wrapper) are rendered with this machine's
-//! programs and run: the runner under a pseudo-terminal with Debian's QEMU.
+//! std and llvm-tools, no shell exports a cross compiler for the host,
+//! pkg-config variables only with libraries, a shell and checks for every
+//! target of targets/ (hello, cdemo, kernels), the TOML's rust_triple in
+//! every variable name and `--target`, qemu-user runners with the target's
+//! CPU model, the reason-honouring OpenSBI for riscv64-none (runner and
+//! CROSSFLAKE_OPENSBI), the kernel builds' source with ../../harness, the
+//! launcher's tools in every shell, templates/kernel's harness pin, the CI
+//! workflow's rows, and the lib functions' options. What the flake writes is
+//! rendered with this machine's programs and run: the bare-metal QEMU runner
+//! (under a pseudo-terminal, with Debian's QEMU and the patched OpenSBI), the
+//! kernel check's phases (cargo test with the launcher as runner, then the
+//! boot), the wasm32-wasip1 runner (node:wasi) and the `nix fmt` wrapper.
 mod common;
 use common::*;
 use serde_json::Value;
@@ -96,7 +103,7 @@ fn the_toolchain_has_the_std_of_every_target() {
             assert!(std.iter().any(|s| s == triple), "{system}: no rust-std for {name} ({triple}) in {std:?}");
         }
         let components = strs(&t["components"]);
-        for ext in ["rust-src", "clippy-preview", "rustfmt-preview"] {
+        for ext in ["rust-src", "clippy-preview", "rustfmt-preview", "llvm-tools-preview"] {
             assert!(components.iter().any(|c| c.starts_with(ext)), "{system}: {ext} missing: {components:?}");
         }
         assert_eq!(t["inShells"], true, "every shell has this toolchain");
@@ -111,6 +118,10 @@ fn rust_toolchain_toml_lists_only_what_rustup_here_can_install() {
     let listed: Vec<&str> =
         toml["toolchain"]["targets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(!listed.contains(&"riscv64gc-unknown-linux-musl"), "{listed:?}");
+    // llvm-tools installs here (host-toolchain.md), and the flake reads the same list.
+    let components: Vec<&str> =
+        toml["toolchain"]["components"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(components.contains(&"llvm-tools"), "{components:?}");
 }
 
 // Findings 3 and 8: no shell puts a cc-wrapper of another platform in its
@@ -404,6 +415,25 @@ fn qemu_user_runners_carry_the_cpu_model() {
             .unwrap()
             .ends_with("qemu-ppc64le -cpu power10"));
     }
+}
+
+// The launcher's tools in every shell: cargo-zigbuild and zig (--glibc),
+// cargo-nextest, and llvm-tools in the toolchain; zig without its setup
+// hook (binOnly), which would reset its cache dir on every shell entry.
+#[test]
+fn every_shell_carries_the_launchers_tools() {
+    for system in SYSTEMS {
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
+        for (name, sh) in obj(&shells) {
+            let packages = strs(&sh["packages"]);
+            for p in ["cargo-zigbuild", "zig-bin", "cargo-nextest", "rust-minimal-1.95.0"] {
+                assert!(packages.contains(&p.to_string()), "{system} {name}: no {p} in {packages:?}");
+            }
+            assert!(!packages.contains(&"zig".to_string()), "{system} {name}: zig with its setup hook");
+        }
+    }
+    let components = strs(&eval("toolchain")["components"]);
+    assert!(components.iter().any(|c| c.starts_with("llvm-tools-preview-1.95.0")), "{components:?}");
 }
 
 // Finding 8: a plain build pulls in no runner (no QEMU for a kernel build).

@@ -151,6 +151,8 @@ let
         "autoPatchelfHook"
         "bash"
         "bzip2"
+        "cargo-nextest"
+        "cargo-zigbuild"
         "cmake"
         "coreutils"
         "curl"
@@ -167,6 +169,7 @@ let
         "qemu"
         "qemu-user"
         "rustc"
+        "zig"
         "zlib"
       ]
         (n: drv n { meta.mainProgram = n; }) // {
