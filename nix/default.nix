@@ -55,6 +55,7 @@ lib.makeScope pkgs.newScope (self: {
   opensbiSrstReason = self.callPackage ./opensbi.nix { };
   runnerFirmware = self.callPackage ./runnerFirmware.nix { };
   qemuRunner = self.callPackage ./qemuRunner.nix { };
+  qemuUserRunner = self.callPackage ./qemuUserRunner.nix { };
   wasiRunner = self.callPackage ./wasiRunner.nix { };
   buildCargoTarget = self.callPackage ./buildCargoTarget.nix { };
   crossHello = self.callPackage ./crossHello.nix { };

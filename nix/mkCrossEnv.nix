@@ -1,9 +1,10 @@
 # mkCrossEnv: what one target needs in a shell or a build: cargo's linker and
 # runner, the cc crate's CC_/CXX_/AR_<t>, pkg-config for the target's own
 # libraries, and the tools to put on PATH. Returns { spec, env, runnerEnv,
-# packages, runner, canRun, libs, withC }: `env` includes `runnerEnv` (cargo's
-# runner and what it reads, e.g. CROSSFLAKE_OPENSBI), which a build that runs
-# nothing leaves out.
+# packages, runner, cpuRunner, canRun, libs, withC }: `env` includes
+# `runnerEnv` (cargo's runner and what it reads, e.g. CROSSFLAKE_OPENSBI),
+# which a build that runs nothing leaves out; cpuRunner is the qemu-user
+# wrapper with the target's CPU model, if any.
 #
 # Names and `--target` are always the TOML's rust_triple (spec.cargo_env,
 # spec.cc_env), never nixpkgs' platform.rust.rustcTarget: they differ for
@@ -31,7 +32,7 @@
 #   clang cc-wrapper with wasilibc, prefix wasm32-unknown-wasi-) and
 #   lib/systems/default.nix (rust.rustcTarget wasm32-wasip1; emulator
 #   wasmtime, replaced by wasiRunner.nix).
-{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls, runnerFirmware, wasiRunner }:
+{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls, runnerFirmware, wasiRunner, qemuUserRunner }:
 { spec
 , # p: [ p.zlib ], or { <target name> = p: [ ... ]; }; p is the target's pkgsCross set.
   targetLibs ? (p: [ ])
@@ -73,11 +74,15 @@ let
     then cross.stdenv.hostPlatform.emulator cross.buildPackages
     else null;
   # qemu-user with the target's CPU model ([runner] cpu, e.g. max; power10
-  # for ppc64le): -cpu on the runner's command line, per target, since one
-  # QEMU_CPU would be shared by every target of a shell.
-  qemuUser = spec.runner.type == "qemu-user" && emulator != null && !platform.isWindows;
-  withCpu = e: if qemuUser && spec.runner ? cpu then "${e} -cpu ${spec.runner.cpu}" else e;
-  runner = if bare then bareMetalRunner spec else if emulator == null then null else withCpu emulator;
+  # for ppc64le), unless QEMU_CPU says otherwise (qemuUserRunner.nix).
+  cpuRunner =
+    if spec.runner.type == "qemu-user" && spec.runner ? cpu && emulator != null && !platform.isWindows
+    then qemuUserRunner { inherit emulator; arch = spec.runner.qemu_arch; inherit (spec.runner) cpu; }
+    else null;
+  runner =
+    if bare then bareMetalRunner spec
+    else if cpuRunner != null then lib.getExe cpuRunner
+    else emulator;
   # rustc's own rust-lld links bare metal and wasm ([host] linker = "rust-lld").
   rustLld = bare || (spec.host.linker or null) == "rust-lld";
 
@@ -90,7 +95,7 @@ let
     // lib.optionalAttrs bare (runnerFirmware spec).env);
 in
 {
-  inherit spec runner libs withC runnerEnv;
+  inherit spec runner libs withC runnerEnv cpuRunner;
   # Whether this build machine can run the target's programs (natively or
   # under the emulator): the hello/cdemo checks exist only for these.
   canRun = spec.runner.type != "none" && !osx && (runner != null || host.canExecute platform);

@@ -388,33 +388,62 @@ fn the_wasi_runner_passes_hello_here() {
 }
 
 // qemu-user runs with the target's CPU model ([runner] cpu: max; power10 for
-// ppc64le) on the runner's command line, per target, in shells and checks;
-// targets the machine runs itself get no runner.
+// ppc64le) through a wrapper per target (one QEMU_CPU could not serve a shell
+// of several targets), in shells and checks alike; targets the machine runs
+// itself get no runner.
 #[test]
 fn qemu_user_runners_carry_the_cpu_model() {
     for system in SYSTEMS {
         let arg = ["--argstr", "system", system];
-        let (shells, checks) = (eval_with("devShells", &arg), eval_with("checks", &arg));
+        let (shells, checks, wrappers) =
+            (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("cpuRunners", &arg));
         let native: &[&str] =
             if system == "x86_64-linux" { &["x86_64", "x86_64-musl", "i686"] } else { &["aarch64", "aarch64-musl"] };
         for (name, spec) in targets().into_iter().filter(|(_, s)| s["runner"]["type"] == "qemu-user") {
             let var = format!("CARGO_TARGET_{}_RUNNER", spec["cargo_env"].as_str().unwrap());
             let runner = &shells[&name]["env"][&var];
             if native.contains(&name.as_str()) {
-                assert!(runner.is_null(), "{system}: {name} runs natively, yet {runner}");
+                assert!(runner.is_null() && wrappers[&name].is_null(), "{system}: {name} runs natively, yet {runner}");
                 continue;
             }
             let runner = runner.as_str().unwrap_or_else(|| panic!("{system}: {name} has no runner"));
-            let cpu = spec["runner"]["cpu"].as_str().unwrap();
-            let qemu = format!("/bin/qemu-{} -cpu {cpu}", spec["runner"]["qemu_arch"].as_str().unwrap());
-            assert!(runner.ends_with(&qemu), "{system}: {name}: {runner}, expected ...{qemu}");
+            let (arch, cpu) = (spec["runner"]["qemu_arch"].as_str().unwrap(), spec["runner"]["cpu"].as_str().unwrap());
+            assert!(runner.ends_with(&format!("/bin/qemu-{arch}-cpu-{cpu}")), "{system}: {name}: {runner}");
+            let script = wrappers[&name].as_str().unwrap();
+            let qemu = format!("-qemu-user/bin/qemu-{arch}");
+            assert!(script.contains(&format!("{qemu} -cpu {cpu} \"$@\"")), "{system}: {name}: {script}");
+            assert!(script.contains(&format!("{qemu} \"$@\"")) && script.contains("QEMU_CPU"), "{script}");
             assert_eq!(checks[&format!("hello-{name}")]["env"][&var], runner, "{system}: the check runs the same way");
         }
-        assert!(shells["ppc64le"]["env"]["CARGO_TARGET_POWERPC64LE_UNKNOWN_LINUX_GNU_RUNNER"]
-            .as_str()
-            .unwrap()
-            .ends_with("qemu-ppc64le -cpu power10"));
+        let ppc = shells["ppc64le"]["env"]["CARGO_TARGET_POWERPC64LE_UNKNOWN_LINUX_GNU_RUNNER"].as_str().unwrap();
+        assert!(ppc.ends_with("/bin/qemu-ppc64le-cpu-power10"), "{ppc}");
     }
+}
+
+// The CPU wrapper, rendered with a stand-in qemu-ppc64le that prints its
+// arguments: the target's model, unless QEMU_CPU is set (as the launcher's
+// runner does it).
+#[test]
+fn the_cpu_wrapper_gives_way_to_qemu_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("qemu-user");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    write_script(&prefix.join("bin"), "qemu-ppc64le", "#!/bin/sh\necho \"QEMU_CPU=${QEMU_CPU:-} $*\"\n");
+    let tools = tools_arg(&[("qemu-user", &prefix)]);
+    let script = eval_with("cpuRunners.ppc64le", &["--arg", "tools", &tools]);
+    let wrapper = write_script(dir.path(), "qemu-ppc64le-cpu-power10", script.as_str().unwrap());
+    let run = |cpu: Option<&str>| {
+        let mut c = Command::new(&wrapper);
+        c.args(["prog", "arg"]).env_remove("QEMU_CPU");
+        if let Some(m) = cpu {
+            c.env("QEMU_CPU", m);
+        }
+        let o = c.output_bounded().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    assert_eq!(run(None), "QEMU_CPU= -cpu power10 prog arg");
+    assert_eq!(run(Some("power9")), "QEMU_CPU=power9 prog arg");
 }
 
 // The launcher's tools in every shell: cargo-zigbuild and zig (--glibc),

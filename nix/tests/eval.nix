@@ -86,6 +86,9 @@ in
   formatter = describe flake.formatter.${system} // { script = flake.formatter.${system}.script; };
   # Scripts rendered with `tools` (the bare-metal runners).
   runners = lib.mapAttrs (_: r: r.script) (lib.filterAttrs (n: _: lib.hasPrefix "crossflake-qemu-" n) flake.packages.${system});
+  # The qemu-user CPU wrappers (the shells' and checks' runners), rendered.
+  cpuRunners = lib.mapAttrs (_: e: e.cpuRunner.script)
+    (lib.filterAttrs (_: e: e.cpuRunner != null) (lib.mapAttrs (_: s: scope.mkCrossEnv { spec = s; }) scope.targets));
   # A runner with another timeout, e.g. -A runnerWithTimeout.riscv64-none --arg timeout 5.
   runnerWithTimeout = lib.mapAttrs
     (_: s: (scope.qemuRunner (s // { runner = s.runner // { timeout_secs = timeout; }; })).script)
