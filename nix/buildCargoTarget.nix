@@ -2,15 +2,27 @@
 # toolchain, dependencies vendored from Cargo.lock (rustPlatform.importCargoLock
 # + cargoSetupHook, pkgs/build-support/rust/import-cargo-lock.nix and
 # hooks/cargo-setup-hook.sh), and the target's env from mkCrossEnv, where
-# bare-metal targets run under qemuRunner instead of the launcher.
+# bare-metal targets run under qemuRunner, or with `launcherRunner` under the
+# launcher (`crossflake runner`: harness kernels booted once per test, the
+# firmware and console rules of src/runner.rs).
+#
+# `cargoRoot`: the crate's directory inside `src` when its path dependencies
+# lie outside it (examples/kernel and ../../harness): Cargo.lock is read
+# from there (importCargoLock skips path dependencies, which have no
+# `source`), cargoSetupHook checks `$cargoRoot/Cargo.lock` (postPatch; its
+# .cargo/config.toml is written above the source, where cargo finds it from
+# any subdirectory), and cargo runs there, so installPhase starts there too.
+#
 # `cargoCommand` may be `build ...` or `test ...`: nixpkgs turns doCheck off
 # for cross builds, so tests under QEMU are run here as the build itself.
 #
 # std always comes prebuilt from the toolchain: -Zbuild-std would need the
 # dependencies of rust-src's library/Cargo.lock vendored too, which this
 # function does not do, so it refuses such a build with a message.
-# nixpkgs: stdenv.mkDerivation (pkgs/stdenv/generic/make-derivation.nix).
-{ lib, stdenv, toolchain, rustPlatform, mkCrossEnv, qemuRunner }:
+# nixpkgs: stdenv.mkDerivation (pkgs/stdenv/generic/make-derivation.nix);
+# `qemu` (pkgs/applications/virtualization/qemu/default.nix) on PATH for the
+# launcher's runner, which starts qemu-system-* from PATH.
+{ lib, stdenv, toolchain, rustPlatform, mkCrossEnv, qemuRunner, crossflake, qemu }:
 { pname
 , src
 , spec
@@ -32,18 +44,27 @@
   # default only for commands that run programs, so a plain build does not
   # pull in QEMU or wine.
   withRunner ? builtins.elem (builtins.head (lib.splitString " " cargoCommand)) [ "test" "run" "bench" ]
+, # Bare metal: run under the launcher instead of the QEMU wrapper.
+  launcherRunner ? false
+, # The crate's directory relative to src ("examples/kernel"), or null.
+  cargoRoot ? null
 }:
 let
-  lockFile = src + "/Cargo.lock";
+  crateDir = if cargoRoot == null then src else src + "/${cargoRoot}";
+  lockFile = crateDir + "/Cargo.lock";
+  bare = spec.kind == "bare-metal";
+  viaLauncher = launcherRunner && bare && withRunner;
+  # In the build's shell, so installPhase starts there too.
+  cdRoot = lib.optionalString (cargoRoot != null) "cd ${lib.escapeShellArg cargoRoot} && ";
   hasLock = builtins.pathExists lockFile;
   customTarget = lib.hasSuffix ".json" spec.rust_triple;
   buildStd = customTarget || lib.hasInfix "build-std" (cargoCommand + builtins.toJSON extraEnv);
   target = mkCrossEnv {
     inherit spec targetLibs;
     bareMetalCC = withC;
-    bareMetalRunner = s: lib.getExe (qemuRunner s);
+    bareMetalRunner = s: if viaLauncher then "${lib.getExe crossflake} runner --target ${s.name}" else lib.getExe (qemuRunner s);
   };
-  env = if withRunner then target.env else removeAttrs target.env [ "CARGO_TARGET_${spec.cargo_env}_RUNNER" ];
+  env = if withRunner then target.env else removeAttrs target.env (builtins.attrNames target.runnerEnv);
 in
 assert !buildStd || throw ''
   crossflake: ${pname}: building std from source (${if customTarget then "the custom target ${spec.rust_triple} needs -Zbuild-std" else "-Zbuild-std"})
@@ -54,7 +75,8 @@ assert !buildStd || throw ''
 stdenv.mkDerivation ({
   inherit pname src installPhase buildInputs;
   version = "0";
-  nativeBuildInputs = [ toolchain ] ++ lib.optional hasLock rustPlatform.cargoSetupHook ++ nativeBuildInputs;
+  nativeBuildInputs = [ toolchain ] ++ lib.optional hasLock rustPlatform.cargoSetupHook
+    ++ lib.optional viaLauncher qemu ++ nativeBuildInputs;
   # String context pulls in the cross cc, and with the runner qemu-user,
   # wine or the QEMU wrapper.
   env = env // {
@@ -65,12 +87,15 @@ stdenv.mkDerivation ({
   buildPhase = ''
     runHook preBuild
     export HOME=$TMPDIR WINEPREFIX=$TMPDIR/wine
-    cargo ${cargoCommand} --offline --target ${spec.rust_triple}
+    ${cdRoot}cargo ${cargoCommand} --offline --target ${spec.rust_triple}
     runHook postBuild
   '';
   dontStrip = true;
   dontPatchELF = true;
   passthru = { inherit target cargoCommand; };
+} // lib.optionalAttrs (cargoRoot != null) {
+  # Read by cargoSetupHook (hooks/cargo-setup-hook.sh).
+  inherit cargoRoot;
 } // lib.optionalAttrs hasLock {
   # pkgs/build-support/rust/import-cargo-lock.nix: lockFile, outputHashes.
   cargoDeps = rustPlatform.importCargoLock { inherit lockFile outputHashes; };

@@ -52,9 +52,14 @@ lib.makeScope pkgs.newScope (self: {
   osxcross = self.mkOsxcross { };
 
   # Runners and builds
+  opensbiSrstReason = self.callPackage ./opensbi.nix { };
+  runnerFirmware = self.callPackage ./runnerFirmware.nix { };
   qemuRunner = self.callPackage ./qemuRunner.nix { };
+  qemuUserRunner = self.callPackage ./qemuUserRunner.nix { };
+  wasiRunner = self.callPackage ./wasiRunner.nix { };
   buildCargoTarget = self.callPackage ./buildCargoTarget.nix { };
   crossHello = self.callPackage ./crossHello.nix { };
+  kernelSrc = self.callPackage ./kernelSrc.nix { };
   kernel = self.callPackage ./kernel.nix { };
   crossflake = self.callPackage ./crossflake.nix { };
 

@@ -1,13 +1,18 @@
 # kernel: examples/kernel (a no_std workspace) built hermetically for a
 # bare-metal target with the pinned toolchain's prebuilt core; linked by
-# rust-lld with the crate's own linker script (its build.rs).
+# rust-lld with the crate's own linker script (its build.rs). Its path
+# dependency ../../harness comes with it (kernelSrc.nix; cargo runs in
+# examples/kernel).
 # packages.kernel-<arch>: $out/kernel.elf, bootable with
 #   <qemu_system> <[runner] args of targets/<name>.toml> -kernel result/kernel.elf
-{ src, buildCargoTarget }:
+# (or `nix run .#crossflake-qemu-<name> -- result/kernel.elf`, which also puts
+# the target's firmware in place of `-bios default`).
+{ kernelSrc, buildCargoTarget }:
 { spec }:
 buildCargoTarget {
   pname = "kernel-${spec.name}";
-  src = src + "/examples/kernel";
+  src = kernelSrc;
+  cargoRoot = "examples/kernel";
   inherit spec;
   cargoCommand = "build --release --bin kernel";
   installPhase = ''

@@ -1,15 +1,30 @@
-# kernelTest: boot tests for one bare-metal target under qemu-system, inside
-# the derivation: `cargo test --target <triple>` for examples/kernel (every
-# harness = false test is its own kernel image, run by qemuRunner as cargo's
-# runner), then a boot of the released kernel.elf, which must exit 0.
+# kernelTest: the kernel tests of one bare-metal target under qemu-system,
+# inside the derivation: `cargo test --target <triple>` in examples/kernel
+# with the launcher as cargo's runner (`crossflake runner --target <name>`,
+# the flake's own crossflake package). Each tests/*.rs is a
+# crossflake-harness kernel, which the launcher boots once to list its tests
+# and then once per test, so the verdicts are per test (libtest's output:
+# should_panic and ignored as declared), with the target's firmware
+# (CROSSFLAKE_OPENSBI, runnerFirmware.nix) and the console rules. With the
+# QEMU wrapper as the runner a test kernel would boot once for all its
+# tests: one exit code per file, and a hang or trap would end the rest.
+# Then a plain boot of the released kernel.elf with the QEMU wrapper
+# (qemuRunner.nix), which must exit 0.
+#
+# Nothing of it needs what the sandbox lacks: the launcher needs
+# qemu-system-* on PATH (buildCargoTarget adds qemu), a writable HOME for its
+# cache ($TMPDIR) and no terminal; it bounds each boot by the target's
+# timeout_secs and kills a timed-out boot's whole process tree (src/exec.rs).
 # nixpkgs: lib.getExe (lib/meta.nix; writeShellApplication sets meta.mainProgram).
-{ lib, src, buildCargoTarget, qemuRunner }:
+{ lib, kernelSrc, buildCargoTarget, qemuRunner }:
 { spec, kernel }:
 buildCargoTarget {
   pname = "kernel-test-${spec.name}";
-  src = src + "/examples/kernel";
+  src = kernelSrc;
+  cargoRoot = "examples/kernel";
   inherit spec;
   cargoCommand = "test";
+  launcherRunner = true;
   installPhase = ''
     ${lib.getExe (qemuRunner spec)} ${kernel}/kernel.elf
     mkdir -p $out

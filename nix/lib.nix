@@ -25,7 +25,8 @@ in
   # { pkgs, toolchain?, name, specs, targetLibs?, ... }: one shell for chosen targets.
   mkCrossShell = via "mkCrossShell";
   # { pkgs, toolchain?, pname, src, spec, cargoCommand?, installPhase?, targetLibs?,
-  #   outputHashes?, nativeBuildInputs?, buildInputs?, withC?, withRunner?, extraEnv? }
+  #   outputHashes?, nativeBuildInputs?, buildInputs?, withC?, withRunner?, extraEnv?,
+  #   launcherRunner?, cargoRoot? }
   buildCargoTarget = via "buildCargoTarget";
   # { pkgs, file }: a toolchain from your rust-toolchain.toml (rust-overlay).
   mkToolchain = { pkgs, file }: (rust-overlay.lib.mkRustBin { } pkgs).fromRustupToolchainFile file;

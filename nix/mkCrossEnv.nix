@@ -1,7 +1,16 @@
 # mkCrossEnv: what one target needs in a shell or a build: cargo's linker and
 # runner, the cc crate's CC_/CXX_/AR_<t>, pkg-config for the target's own
-# libraries, and the tools to put on PATH. Returns { spec, env, packages,
-# runner, canRun, libs, withC }.
+# libraries, and the tools to put on PATH. Returns { spec, env, runnerEnv,
+# packages, runner, cpuRunner, canRun, libs, withC }: `env` includes
+# `runnerEnv` (cargo's runner and what it reads, e.g. CROSSFLAKE_OPENSBI),
+# which a build that runs nothing leaves out; cpuRunner is the qemu-user
+# wrapper with the target's CPU model, if any.
+#
+# Names and `--target` are always the TOML's rust_triple (spec.cargo_env,
+# spec.cc_env), never nixpkgs' platform.rust.rustcTarget: they differ for
+# aarch64-none-softfloat (nixpkgs_example aarch64-embedded gives
+# aarch64-unknown-none). The nixpkgs example only chooses the C toolchain
+# and the emulator.
 #
 # Everything is named by absolute path in `env`; no cc-wrapper or
 # bintools-wrapper of another platform goes into `packages`, because its
@@ -19,7 +28,11 @@
 # - pkgs/build-support/bintools-wrapper/default.nix: `${targetPrefix}ar` links.
 # - pkgs/build-support/pkg-config-wrapper/default.nix: passthru.pkg-config.
 # - pkgs/os-specific/windows/default.nix: windows.pthreads, windows.mcfgthreads.
-{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls }:
+# - lib/systems/examples.nix wasi32 (config wasm32-unknown-wasi, useLLVM: a
+#   clang cc-wrapper with wasilibc, prefix wasm32-unknown-wasi-) and
+#   lib/systems/default.nix (rust.rustcTarget wasm32-wasip1; emulator
+#   wasmtime, replaced by wasiRunner.nix).
+{ lib, pkgs, pkg-config, winePackagesFor, mkOsxcross, binOnly, mingwRuntimeDlls, runnerFirmware, wasiRunner, qemuUserRunner }:
 { spec
 , # p: [ p.zlib ], or { <target name> = p: [ ... ]; }; p is the target's pkgsCross set.
   targetLibs ? (p: [ ])
@@ -52,20 +65,37 @@ let
   pcPath = lib.concatMapStringsSep ":" (p: "${lib.getDev p}/lib/pkgconfig:${lib.getDev p}/share/pkgconfig") libs;
   # wine builds for x86 Linux only; qemu-user needs a Linux host (lib's emulator).
   wineOk = host.isLinux && host.isx86;
+  wasi = spec.runner.type == "wasi";
   emulator =
     if spec.runner.type == "none" || (platform.isWindows && !wineOk) then null
+    else if wasi then wasiRunner.command
     else if host.canExecute platform then null
     else if cross.stdenv.hostPlatform.emulatorAvailable cross.buildPackages
     then cross.stdenv.hostPlatform.emulator cross.buildPackages
     else null;
-  runner = if bare then bareMetalRunner spec else emulator;
+  # qemu-user with the target's CPU model ([runner] cpu, e.g. max; power10
+  # for ppc64le), unless QEMU_CPU says otherwise (qemuUserRunner.nix).
+  cpuRunner =
+    if spec.runner.type == "qemu-user" && spec.runner ? cpu && emulator != null && !platform.isWindows
+    then qemuUserRunner { inherit emulator; arch = spec.runner.qemu_arch; inherit (spec.runner) cpu; }
+    else null;
+  runner =
+    if bare then bareMetalRunner spec
+    else if cpuRunner != null then lib.getExe cpuRunner
+    else emulator;
+  # rustc's own rust-lld links bare metal and wasm ([host] linker = "rust-lld").
+  rustLld = bare || (spec.host.linker or null) == "rust-lld";
 
   osxcross = mkOsxcross macosSdk;
   tool = name: if osx then "${osxcross}/bin/${spec.rust_triple}-${name}" else "${cc}/bin/${cc.targetPrefix}${name}";
   inherit (cross.windows) pthreads;
+  # What running a program needs: cargo's runner and, for riscv64-none, the
+  # firmware the launcher's runner boots with (CROSSFLAKE_OPENSBI).
+  runnerEnv = lib.optionalAttrs (runner != null) ({ "CARGO_TARGET_${T}_RUNNER" = runner; }
+    // lib.optionalAttrs bare (runnerFirmware spec).env);
 in
 {
-  inherit spec runner libs withC;
+  inherit spec runner libs withC runnerEnv cpuRunner;
   # Whether this build machine can run the target's programs (natively or
   # under the emulator): the hello/cdemo checks exist only for these.
   canRun = spec.runner.type != "none" && !osx && (runner != null || host.canExecute platform);
@@ -84,9 +114,9 @@ in
     "PKG_CONFIG_LIBDIR_${t}" = pcPath;
     "PKG_CONFIG_ALLOW_CROSS_${t}" = "1";
   }
-  # Bare-metal targets keep rustc's default linker (rust-lld).
-  // lib.optionalAttrs (!bare) { "CARGO_TARGET_${T}_LINKER" = tool (if osx then "clang" else "cc"); }
-  // lib.optionalAttrs (runner != null) { "CARGO_TARGET_${T}_RUNNER" = runner; }
+  # Bare-metal and wasm targets keep rustc's default linker (rust-lld).
+  // lib.optionalAttrs (!rustLld) { "CARGO_TARGET_${T}_LINKER" = tool (if osx then "clang" else "cc"); }
+  // runnerEnv
   // lib.optionalAttrs platform.isWindows {
     "CARGO_TARGET_${T}_RUSTFLAGS" = "-L native=${pthreads}/lib";
     # Doctests link with rustdoc, which reads RUSTDOCFLAGS, not RUSTFLAGS.
@@ -105,5 +135,7 @@ in
   };
   packages = lib.optional (withC && !native && !osx) (binOnly "${cc.targetPrefix}cc" [ cc cc.bintools ])
     ++ lib.optional osx osxcross
-    ++ lib.optional (platform.isWindows && emulator != null) (winePackagesFor "wine64").minimal;
+    ++ lib.optional (platform.isWindows && emulator != null) (winePackagesFor "wine64").minimal
+    # node for the launcher's own WASI runner, which starts `node` from PATH.
+    ++ lib.optionals (wasi && emulator != null) wasiRunner.packages;
 }

@@ -14,11 +14,16 @@
 # nixpkgs: writeShellApplication (pkgs/build-support/trivial-builders/default.nix),
 # `qemu` (pkgs/applications/virtualization/qemu/default.nix, the full build:
 # the qemu-system-* emulators and the OpenSBI firmware `-bios default` loads),
-# `coreutils` (timeout).
-{ lib, writeShellApplication, qemu, coreutils }:
+# `coreutils` (timeout). A target's `[runner] firmware` replaces `-bios
+# default` (runnerFirmware.nix: the SBI-reason-honouring OpenSBI for
+# riscv64-none).
+{ lib, writeShellApplication, qemu, coreutils, runnerFirmware }:
 spec:
 assert spec.runner.type == "qemu-system"
   || throw "crossflake: targets/${spec.name}.toml: qemuRunner needs [runner] type = \"qemu-system\".";
+let
+  inherit (runnerFirmware spec) args;
+in
 writeShellApplication {
   name = "crossflake-qemu-${spec.name}";
   runtimeInputs = [ qemu coreutils ];
@@ -32,6 +37,6 @@ writeShellApplication {
       fg=(--foreground)
     fi
     exec timeout "''${fg[@]}" --kill-after=5 ${toString (spec.runner.timeout_secs or 60)} \
-      ${spec.runner.qemu_system} ${lib.escapeShellArgs (spec.runner.args or [ ])} -kernel "$1"
+      ${spec.runner.qemu_system} ${lib.escapeShellArgs args} -kernel "$1"
   '';
 }

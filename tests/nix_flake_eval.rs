@@ -2,11 +2,18 @@
 //! (nix/tests/eval.nix): the real nixpkgs.lib and the real rust-overlay at the
 //! commit flake.lock pins, stand-ins for nixpkgs' packages and builders. It
 //! checks what the flake builds from them: the toolchain has every target's
-//! std, no shell exports a cross compiler for the host, pkg-config variables
-//! only with libraries, the checks per target (hello, cdemo, kernels), and
-//! the lib functions' options. The scripts the flake writes (the bare-metal
-//! QEMU runner, the `nix fmt` wrapper) are rendered with this machine's
-//! programs and run: the runner under a pseudo-terminal with Debian's QEMU.
+//! std and llvm-tools, no shell exports a cross compiler for the host,
+//! pkg-config variables only with libraries, a shell and checks for every
+//! target of targets/ (hello, cdemo, kernels), the TOML's rust_triple in
+//! every variable name and `--target`, qemu-user runners with the target's
+//! CPU model, the reason-honouring OpenSBI for riscv64-none (runner and
+//! CROSSFLAKE_OPENSBI), the kernel builds' source with ../../harness, the
+//! launcher's tools in every shell, templates/kernel's harness pin, the CI
+//! workflow's rows, and the lib functions' options. What the flake writes is
+//! rendered with this machine's programs and run: the bare-metal QEMU runner
+//! (under a pseudo-terminal, with Debian's QEMU and the patched OpenSBI), the
+//! kernel check's phases (cargo test with the launcher as runner, then the
+//! boot), the wasm32-wasip1 runner (node:wasi) and the `nix fmt` wrapper.
 mod common;
 use common::*;
 use serde_json::Value;
@@ -46,6 +53,26 @@ fn eval(attr: &str) -> Value {
     eval_with(attr, &[])
 }
 
+/// Like `eval_with`, in read-write mode: paths the flake imports (builtins.path,
+/// "${./file}") are added to the Nix store, so a test can look inside them.
+fn eval_rw(attr: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--read-write-mode"];
+    all.extend_from_slice(args);
+    eval_with(attr, &all)
+}
+
+const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
+
+/// The flake's name for a bare-metal target's kernel, as the launcher looks it up
+/// (src/nix/flake.rs: a trailing `-none` stripped).
+fn kernel_name(target: &str) -> String {
+    format!("kernel-{}", target.strip_suffix("-none").unwrap_or(target))
+}
+
+fn is_darwin(spec: &Value) -> bool {
+    spec["rust_triple"].as_str().unwrap().ends_with("-apple-darwin")
+}
+
 fn obj(v: &Value) -> &serde_json::Map<String, Value> {
     v.as_object().unwrap()
 }
@@ -76,7 +103,7 @@ fn the_toolchain_has_the_std_of_every_target() {
             assert!(std.iter().any(|s| s == triple), "{system}: no rust-std for {name} ({triple}) in {std:?}");
         }
         let components = strs(&t["components"]);
-        for ext in ["rust-src", "clippy-preview", "rustfmt-preview"] {
+        for ext in ["rust-src", "clippy-preview", "rustfmt-preview", "llvm-tools-preview"] {
             assert!(components.iter().any(|c| c.starts_with(ext)), "{system}: {ext} missing: {components:?}");
         }
         assert_eq!(t["inShells"], true, "every shell has this toolchain");
@@ -91,6 +118,10 @@ fn rust_toolchain_toml_lists_only_what_rustup_here_can_install() {
     let listed: Vec<&str> =
         toml["toolchain"]["targets"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert!(!listed.contains(&"riscv64gc-unknown-linux-musl"), "{listed:?}");
+    // llvm-tools installs here (host-toolchain.md), and the flake reads the same list.
+    let components: Vec<&str> =
+        toml["toolchain"]["components"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(components.contains(&"llvm-tools"), "{components:?}");
 }
 
 // Findings 3 and 8: no shell puts a cc-wrapper of another platform in its
@@ -112,7 +143,9 @@ fn no_shell_exports_a_cross_compiler_for_the_host() {
             if let Some(cc) = env.get(&format!("CC_{host_cc_env}")) {
                 assert!(cc.as_str().unwrap().ends_with("-gcc-wrapper/bin/cc"), "{system} {name}: CC_<host> = {cc}");
             }
-            for (var, _) in env.iter().filter(|(k, _)| k.ends_with("_none_elf") || k.ends_with("_unknown_none")) {
+            let bare =
+                |k: &str| k.ends_with("_none_elf") || k.ends_with("_unknown_none") || k.ends_with("_none_softfloat");
+            for (var, _) in env.iter().filter(|(k, _)| bare(k)) {
                 assert!(
                     !var.starts_with("CC_") && !var.starts_with("CXX_") && !var.starts_with("AR_"),
                     "{name}: {var}"
@@ -124,6 +157,9 @@ fn no_shell_exports_a_cross_compiler_for_the_host() {
     let env = obj(&cc["env"]);
     assert!(env["CC_riscv64gc_unknown_none_elf"].as_str().unwrap().contains("riscv64-none-elf-gcc-wrapper"));
     assert!(!env.contains_key("CC_aarch64_unknown_none"), "only the target asked for");
+    // softfloat: nixpkgs' aarch64-embedded gcc, under the TOML triple's name.
+    let soft = env["CC_aarch64_unknown_none_softfloat"].as_str().unwrap();
+    assert!(soft.contains("aarch64-none-elf-gcc-wrapper/bin/aarch64-none-elf-cc"), "{soft}");
     assert!(strs(&cc["packages"]).contains(&"riscv64-none-elf-cc-bin".to_string()), "the programs, without the hook");
 }
 
@@ -179,7 +215,19 @@ fn windows_runs_with_the_gcc_runtime_and_the_launchers_dll_overrides() {
 fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
     let checks = eval("checks");
     let checks = obj(&checks);
-    let runnable = ["aarch64", "aarch64-musl", "riscv64", "riscv64-musl", "x86_64", "x86_64-musl", "windows"];
+    let runnable = [
+        "aarch64",
+        "aarch64-musl",
+        "riscv64",
+        "riscv64-musl",
+        "x86_64",
+        "x86_64-musl",
+        "windows",
+        "armv7",
+        "i686",
+        "ppc64le",
+        "s390x",
+    ];
     for t in runnable {
         for kind in ["hello", "cdemo"] {
             let c = &checks[&format!("{kind}-{t}")];
@@ -190,8 +238,10 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
         assert!(cdemo["cargoCommand"].as_str().unwrap().contains("--features system-lib"));
         assert!(obj(&cdemo["env"]).keys().any(|k| k.starts_with("CC_")), "cdemo-{t}: the cc crate's CC_<t>");
     }
+    // WASI: hello only (no C for wasm on the host side either, see nix/outputs.nix).
+    assert!(checks["hello-wasm32-wasip1"].is_object() && !checks.contains_key("cdemo-wasm32-wasip1"));
     assert!(!checks.contains_key("hello-aarch64-darwin") && !checks.contains_key("cdemo-x86_64-darwin"));
-    for k in ["kernel-riscv64-boot", "kernel-aarch64-boot"] {
+    for k in ["kernel-riscv64-boot", "kernel-aarch64-boot", "kernel-aarch64-none-softfloat-boot"] {
         let env = obj(&checks[k]["env"]);
         assert!(env.keys().any(|v| v.ends_with("_RUNNER")), "{k} runs its tests under QEMU");
     }
@@ -203,6 +253,216 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
     // On an arm64 machine x86_64 runs under qemu-user and windows is left out (no wine).
     let arm = eval_with("checks", &["--argstr", "system", "aarch64-linux"]);
     assert!(arm["cdemo-x86_64"].is_object() && arm["cdemo-windows"].is_null());
+}
+
+// Every target of targets/ has its shell on both Linux machines, in `default`
+// too (darwin only with an SDK); every std target but darwin its hello
+// package and, where this machine runs it, its hello check; every bare-metal
+// target its kernel package, QEMU wrapper and boot check, under the names the
+// launcher asks for.
+#[test]
+fn every_target_has_its_shell_packages_and_checks() {
+    for system in SYSTEMS {
+        let arg = ["--argstr", "system", system];
+        let (shells, packages, checks) =
+            (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
+        let in_default: Vec<&str> =
+            shells["default"]["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').collect();
+        for (name, spec) in targets() {
+            let sh = &shells[&name];
+            assert!(sh.is_object(), "{system}: no devShells.{name}");
+            assert_eq!(sh["env"]["CROSSFLAKE_NIX_SHELL"], name.as_str(), "{system}");
+            assert_eq!(
+                in_default.contains(&name.as_str()),
+                !is_darwin(&spec),
+                "{system}: {name} in default: {in_default:?}"
+            );
+            match spec["kind"].as_str().unwrap() {
+                "bare-metal" => {
+                    let k = kernel_name(&name);
+                    assert!(packages[&k].is_object(), "{system}: no packages.{k}");
+                    assert!(
+                        packages[&format!("crossflake-qemu-{name}")].is_object(),
+                        "{system}: {name}'s QEMU wrapper"
+                    );
+                    assert!(checks[&format!("{k}-boot")].is_object(), "{system}: no checks.{k}-boot");
+                }
+                _ if is_darwin(&spec) => assert!(checks[&format!("hello-{name}")].is_null(), "{system}: {name}"),
+                _ => {
+                    assert!(packages[&format!("hello-{name}")].is_object(), "{system}: no packages.hello-{name}");
+                    // wine only on x86_64 machines.
+                    let runs = !(name == "windows" && system == "aarch64-linux");
+                    assert_eq!(checks[&format!("hello-{name}")].is_object(), runs, "{system}: checks.hello-{name}");
+                }
+            }
+        }
+    }
+}
+
+// The TOML's rust_triple names every variable and is every `--target`, even
+// where nixpkgs derives another triple from nixpkgs_example (softfloat:
+// aarch64-embedded gives aarch64-unknown-none).
+#[test]
+fn the_tomls_triple_names_every_variable_and_target() {
+    let shells = eval("devShells");
+    let (packages, checks) = (eval("packages"), eval("checks"));
+    for (name, spec) in targets() {
+        let (t, c) = (spec["cargo_env"].as_str().unwrap(), spec["cc_env"].as_str().unwrap());
+        for (var, _) in obj(&shells[&name]["env"]) {
+            if let Some(rest) = var.strip_prefix("CARGO_TARGET_") {
+                assert!(rest.starts_with(&format!("{t}_")), "{name}: {var} is not CARGO_TARGET_{t}_*");
+            }
+            for p in ["CC_", "CXX_", "AR_", "PKG_CONFIG_"] {
+                if let Some(rest) = var.strip_prefix(p) {
+                    assert_eq!(rest, c, "{name}: {var}");
+                }
+            }
+        }
+        let triple = spec["rust_triple"].as_str().unwrap();
+        let builds = match spec["kind"].as_str().unwrap() {
+            "bare-metal" => [kernel_name(&name), format!("{}-boot", kernel_name(&name))],
+            _ => [format!("hello-{name}"), format!("cdemo-{name}")],
+        };
+        for b in builds.iter() {
+            for d in [&packages[b], &checks[b]].into_iter().filter(|d| d.is_object()) {
+                let phase = d["buildPhase"].as_str().unwrap();
+                assert!(phase.contains(&format!(" --target {triple}\n")), "{b}: {phase}");
+                for (var, _) in obj(&d["env"]).iter().filter(|(k, _)| k.starts_with("CARGO_TARGET_")) {
+                    assert!(var.starts_with(&format!("CARGO_TARGET_{t}_")), "{b}: {var}");
+                }
+            }
+        }
+    }
+    let soft = obj(&shells["aarch64-none-softfloat"]["env"]);
+    assert_eq!(
+        soft["CARGO_TARGET_AARCH64_UNKNOWN_NONE_SOFTFLOAT_RUNNER"],
+        "crossflake runner --target aarch64-none-softfloat"
+    );
+    let kernel = packages["kernel-aarch64-none-softfloat"]["installPhase"].as_str().unwrap();
+    assert!(kernel.contains("target/aarch64-unknown-none-softfloat/release/kernel"), "{kernel}");
+    // wasm: rust-lld links (no linker variable), wasi-libc's clang for C.
+    let wasm = obj(&shells["wasm32-wasip1"]["env"]);
+    assert!(!wasm.contains_key("CARGO_TARGET_WASM32_WASIP1_LINKER"), "{wasm:?}");
+    assert!(wasm["CC_wasm32_wasip1"].as_str().unwrap().ends_with("/bin/wasm32-unknown-wasi-cc"), "{wasm:?}");
+    assert!(wasm["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap().contains("/bin/node "), "{wasm:?}");
+}
+
+// WASI programs run under node:wasi through the launcher's own script, the
+// same file (src/wasi/run.mjs), with node in the shell for `crossflake runner`.
+#[test]
+fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
+    for system in SYSTEMS {
+        let shells = eval_rw("devShells", &["--argstr", "system", system]);
+        let sh = &shells["wasm32-wasip1"];
+        let runner = sh["env"]["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap();
+        let argv: Vec<&str> = runner.split(' ').collect();
+        assert_eq!(argv.len(), 3, "{runner}");
+        assert!(argv[0].ends_with("-nodejs/bin/node") && argv[1] == "--no-warnings", "{runner}");
+        let script = std::fs::read_to_string(argv[2]).unwrap();
+        assert_eq!(script, std::fs::read_to_string(root().join("src/wasi/run.mjs")).unwrap(), "{system}");
+        assert!(strs(&sh["packages"]).contains(&"nodejs".to_string()), "{system}: node for the launcher");
+    }
+}
+
+// The runner value of a check and its shell, rendered with this machine's
+// node: examples/hello's tests pass under it (the thread tests ignored).
+#[test]
+fn the_wasi_runner_passes_hello_here() {
+    require_tool("node");
+    let check = eval_rw("checks.hello-wasm32-wasip1", &["--arg", "tools", "{ nodejs = \"/usr\"; }"]);
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("hello");
+    copy_tree(&root().join("examples/hello"), &src);
+    let target_dir = shared_target_dir().join("nix-flake-wasi");
+    let o = run_phases(
+        &src,
+        &check,
+        &["buildPhase"],
+        &dir.path().join("out"),
+        &[("CARGO_TARGET_DIR", target_dir.as_os_str())],
+    );
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("ignored, WASI preview 1 has no threads"), "{out}");
+    assert!(out.contains("test ontarget::file_io_in_temp_dir ... ok"), "TMPDIR is preopened: {out}");
+}
+
+// qemu-user runs with the target's CPU model ([runner] cpu: max; power10 for
+// ppc64le) through a wrapper per target (one QEMU_CPU could not serve a shell
+// of several targets), in shells and checks alike; targets the machine runs
+// itself get no runner.
+#[test]
+fn qemu_user_runners_carry_the_cpu_model() {
+    for system in SYSTEMS {
+        let arg = ["--argstr", "system", system];
+        let (shells, checks, wrappers) =
+            (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("cpuRunners", &arg));
+        let native: &[&str] =
+            if system == "x86_64-linux" { &["x86_64", "x86_64-musl", "i686"] } else { &["aarch64", "aarch64-musl"] };
+        for (name, spec) in targets().into_iter().filter(|(_, s)| s["runner"]["type"] == "qemu-user") {
+            let var = format!("CARGO_TARGET_{}_RUNNER", spec["cargo_env"].as_str().unwrap());
+            let runner = &shells[&name]["env"][&var];
+            if native.contains(&name.as_str()) {
+                assert!(runner.is_null() && wrappers[&name].is_null(), "{system}: {name} runs natively, yet {runner}");
+                continue;
+            }
+            let runner = runner.as_str().unwrap_or_else(|| panic!("{system}: {name} has no runner"));
+            let (arch, cpu) = (spec["runner"]["qemu_arch"].as_str().unwrap(), spec["runner"]["cpu"].as_str().unwrap());
+            assert!(runner.ends_with(&format!("/bin/qemu-{arch}-cpu-{cpu}")), "{system}: {name}: {runner}");
+            let script = wrappers[&name].as_str().unwrap();
+            let qemu = format!("-qemu-user/bin/qemu-{arch}");
+            assert!(script.contains(&format!("{qemu} -cpu {cpu} \"$@\"")), "{system}: {name}: {script}");
+            assert!(script.contains(&format!("{qemu} \"$@\"")) && script.contains("QEMU_CPU"), "{script}");
+            assert_eq!(checks[&format!("hello-{name}")]["env"][&var], runner, "{system}: the check runs the same way");
+        }
+        let ppc = shells["ppc64le"]["env"]["CARGO_TARGET_POWERPC64LE_UNKNOWN_LINUX_GNU_RUNNER"].as_str().unwrap();
+        assert!(ppc.ends_with("/bin/qemu-ppc64le-cpu-power10"), "{ppc}");
+    }
+}
+
+// The CPU wrapper, rendered with a stand-in qemu-ppc64le that prints its
+// arguments: the target's model, unless QEMU_CPU is set (as the launcher's
+// runner does it).
+#[test]
+fn the_cpu_wrapper_gives_way_to_qemu_cpu() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefix = dir.path().join("qemu-user");
+    std::fs::create_dir_all(prefix.join("bin")).unwrap();
+    write_script(&prefix.join("bin"), "qemu-ppc64le", "#!/bin/sh\necho \"QEMU_CPU=${QEMU_CPU:-} $*\"\n");
+    let tools = tools_arg(&[("qemu-user", &prefix)]);
+    let script = eval_with("cpuRunners.ppc64le", &["--arg", "tools", &tools]);
+    let wrapper = write_script(dir.path(), "qemu-ppc64le-cpu-power10", script.as_str().unwrap());
+    let run = |cpu: Option<&str>| {
+        let mut c = Command::new(&wrapper);
+        c.args(["prog", "arg"]).env_remove("QEMU_CPU");
+        if let Some(m) = cpu {
+            c.env("QEMU_CPU", m);
+        }
+        let o = c.output_bounded().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    };
+    assert_eq!(run(None), "QEMU_CPU= -cpu power10 prog arg");
+    assert_eq!(run(Some("power9")), "QEMU_CPU=power9 prog arg");
+}
+
+// The launcher's tools in every shell: cargo-zigbuild and zig (--glibc),
+// cargo-nextest, and llvm-tools in the toolchain; zig without its setup
+// hook (binOnly), which would reset its cache dir on every shell entry.
+#[test]
+fn every_shell_carries_the_launchers_tools() {
+    for system in SYSTEMS {
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
+        for (name, sh) in obj(&shells) {
+            let packages = strs(&sh["packages"]);
+            for p in ["cargo-zigbuild", "zig-bin", "cargo-nextest", "rust-minimal-1.95.0"] {
+                assert!(packages.contains(&p.to_string()), "{system} {name}: no {p} in {packages:?}");
+            }
+            assert!(!packages.contains(&"zig".to_string()), "{system} {name}: zig with its setup hook");
+        }
+    }
+    let components = strs(&eval("toolchain")["components"]);
+    assert!(components.iter().any(|c| c.starts_with("llvm-tools-preview-1.95.0")), "{components:?}");
 }
 
 // Finding 8: a plain build pulls in no runner (no QEMU for a kernel build).
@@ -327,11 +587,48 @@ fn riscv_kernel() -> PathBuf {
     target_dir.join("riscv64gc-unknown-none-elf/release/kernel")
 }
 
-/// The runner for riscv64-none, rendered with Debian's QEMU and coreutils.
-fn riscv_runner(dir: &Path, timeout: u32) -> PathBuf {
+/// A `tools` argument for nix/tests/eval.nix: stand-in package name -> real prefix.
+fn tools_arg(pairs: &[(&str, &Path)]) -> String {
+    let body: String = pairs.iter().map(|(n, p)| format!("\"{n}\" = \"{}\"; ", p.display())).collect();
+    format!("{{ {body}}}")
+}
+
+/// A prefix laid out like the flake's OpenSBI package, holding `firmware`.
+fn opensbi_prefix(dir: &Path, firmware: &Path) -> PathBuf {
+    let prefix = dir.join("opensbi");
+    let fw = prefix.join(eval("opensbi")["firmware"].as_str().unwrap());
+    std::fs::create_dir_all(fw.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(firmware, &fw).unwrap();
+    prefix
+}
+
+/// QEMU's own OpenSBI (Debian's opensbi package): every SBI shutdown exits 0.
+fn stock_opensbi() -> PathBuf {
+    let fw = PathBuf::from("/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin");
+    assert!(fw.is_file(), "REQUIRED TOOL MISSING: {} (Debian's opensbi, with qemu-system-misc)", fw.display());
+    fw
+}
+
+/// The reason-honouring OpenSBI scripts/build-opensbi made (the host twin of nix/opensbi.nix).
+fn patched_opensbi() -> PathBuf {
+    let fw = PathBuf::from(std::env::var("HOME").unwrap()).join(".cache/crossflake/opensbi/fw_dynamic.bin");
+    assert!(
+        fw.is_file(),
+        "REQUIRED TOOL MISSING: {} (scripts/build-opensbi; scripts/setup-host runs it)",
+        fw.display()
+    );
+    fw
+}
+
+/// The runner for riscv64-none, rendered with Debian's QEMU and coreutils and
+/// `firmware` as the flake's OpenSBI.
+fn riscv_runner(dir: &Path, timeout: u32, firmware: &Path) -> PathBuf {
+    let name = eval("opensbi")["name"].as_str().unwrap().to_string();
+    let fw = opensbi_prefix(dir, firmware);
+    let tools = tools_arg(&[("qemu", Path::new("/usr")), ("coreutils", Path::new("/usr")), (&name, &fw)]);
     let script = eval_with(
         "runnerWithTimeout.riscv64-none",
-        &["--arg", "tools", "{ qemu = \"/usr\"; coreutils = \"/usr\"; }", "--arg", "timeout", &timeout.to_string()],
+        &["--arg", "tools", &tools, "--arg", "timeout", &timeout.to_string()],
     );
     write_script(dir, "crossflake-qemu-riscv64-none", script.as_str().unwrap())
 }
@@ -365,7 +662,7 @@ fn under_pty(cmd: &str, limit: Duration) -> (Option<std::process::ExitStatus>, D
 fn the_qemu_runner_finishes_under_a_terminal() {
     require_tool("qemu-system-riscv64");
     let dir = tempfile::tempdir().unwrap();
-    let runner = riscv_runner(dir.path(), 30);
+    let runner = riscv_runner(dir.path(), 30, &stock_opensbi());
     let kernel = riscv_kernel();
     let (status, took, out) = under_pty(&format!("{} {}", runner.display(), kernel.display()), Duration::from_secs(60));
     let status = status.unwrap_or_else(|| panic!("the runner hung on a terminal:\n{out}"));
@@ -380,7 +677,7 @@ fn the_qemu_runner_finishes_under_a_terminal() {
 fn the_qemu_runner_times_out_a_hung_guest_under_a_terminal() {
     require_tool("qemu-system-riscv64");
     let dir = tempfile::tempdir().unwrap();
-    let runner = riscv_runner(dir.path(), 3);
+    let runner = riscv_runner(dir.path(), 3, &stock_opensbi());
     let image = dir.path().join("hang.bin");
     std::fs::write(&image, [0x6f, 0x00, 0x00, 0x00]).unwrap();
     let (status, took, out) = under_pty(&format!("{} {}", runner.display(), image.display()), Duration::from_secs(30));
@@ -388,4 +685,288 @@ fn the_qemu_runner_times_out_a_hung_guest_under_a_terminal() {
     assert_eq!(status.code(), Some(124), "{out}");
     assert!(took < Duration::from_secs(15), "took {took:?}");
     assert!(processes_matching(&image.display().to_string()).is_empty(), "QEMU left running");
+}
+
+/// The probe kernel (tests/fixtures/probe-kernels) built to take exit path `probe`.
+fn probe_kernel(probe: &str) -> PathBuf {
+    let target_dir = shared_target_dir().join(format!("nix-flake-probe-{probe}"));
+    let o = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--target", "riscv64gc-unknown-none-elf"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env("PROBE", probe)
+        .current_dir(root().join("tests/fixtures/probe-kernels"))
+        .output_bounded()
+        .unwrap();
+    assert!(o.status.success(), "building the probe kernel:\n{}", text(&o));
+    target_dir.join("riscv64gc-unknown-none-elf/debug/probe")
+}
+
+// riscv64-none ([runner] firmware = "opensbi-srst-reason"): the QEMU wrapper
+// boots the patched OpenSBI instead of -bios default, every shell with that
+// target exports it as CROSSFLAKE_OPENSBI for the launcher's runner, and so
+// does the kernel check; a kernel build, which runs nothing, does not.
+#[test]
+fn riscv64_none_boots_the_reason_honouring_opensbi() {
+    let sbi = eval("opensbi");
+    assert_eq!(strs(&sbi["patches"]), ["opensbi-srst-reason.patch"]);
+    assert!(strs(&sbi["makeFlags"]).contains(&"FW_DYNAMIC=y".to_string()));
+    let fw = format!(
+        "/nix/store/00000000000000000000000000000000-{}/{}",
+        sbi["name"].as_str().unwrap(),
+        sbi["firmware"].as_str().unwrap()
+    );
+    let runners = eval("runners");
+    let riscv = runners["crossflake-qemu-riscv64-none"].as_str().unwrap();
+    assert!(riscv.contains(&format!(" -bios {fw} ")) && !riscv.contains("-bios default"), "{riscv}");
+    for (name, r) in obj(&runners).iter().filter(|(n, _)| !n.ends_with("riscv64-none")) {
+        assert!(!r.as_str().unwrap().contains("opensbi"), "{name}: {r}");
+    }
+    for system in SYSTEMS {
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
+        for (name, sh) in obj(&shells) {
+            let has = sh["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').any(|t| t == "riscv64-none");
+            let exported = &sh["env"]["CROSSFLAKE_OPENSBI"];
+            if has {
+                assert_eq!(exported, fw.as_str(), "{system} {name}");
+            } else {
+                assert!(exported.is_null(), "{system} {name}: {exported}");
+            }
+        }
+    }
+    assert_eq!(eval("probes.noLauncher")["env"]["CROSSFLAKE_OPENSBI"], fw.as_str(), "the QEMU wrapper's shell too");
+    assert_eq!(eval("checks")["kernel-riscv64-boot"]["env"]["CROSSFLAKE_OPENSBI"], fw.as_str());
+    assert!(eval("packages")["kernel-riscv64"]["env"]["CROSSFLAKE_OPENSBI"].is_null());
+    let launcher = std::fs::read_to_string(root().join("src/hostenv.rs")).unwrap();
+    assert!(
+        launcher.contains("pub const OPENSBI_ENV: &str = \"CROSSFLAKE_OPENSBI\";"),
+        "the launcher's variable moved"
+    );
+}
+
+// The rendered QEMU wrapper with the patched OpenSBI: a kernel that shuts
+// down through SBI with reason "system failure" exits 1; with QEMU's own
+// OpenSBI the same kernel exits 0, which is why the flake replaces it.
+#[test]
+fn the_qemu_runner_reports_an_sbi_failure_with_the_patched_opensbi() {
+    require_tool("qemu-system-riscv64");
+    let kernel = probe_kernel("srst-fail");
+    for (firmware, code) in [(patched_opensbi(), 1), (stock_opensbi(), 0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let runner = riscv_runner(dir.path(), 30, &firmware);
+        let o = Command::new(&runner).arg(&kernel).output_bounded().unwrap();
+        assert_eq!(o.status.code(), Some(code), "{}: {}", firmware.display(), text(&o));
+    }
+}
+
+// The kernel packages and checks build from examples/kernel together with the
+// harness it depends on by path, at their places (cargo runs in
+// examples/kernel), and nothing else of the repository.
+#[test]
+fn kernel_builds_have_the_harness_in_their_source() {
+    let sources = eval_rw("kernelSources", &[]);
+    let (packages, checks) = (eval("packages"), eval("checks"));
+    for (name, src) in obj(&sources) {
+        let src = Path::new(src.as_str().unwrap());
+        for f in
+            ["examples/kernel/Cargo.toml", "examples/kernel/Cargo.lock", "harness/Cargo.toml", "harness/src/lib.rs"]
+        {
+            assert!(src.join(f).is_file(), "{name}: no {f} in {}", src.display());
+        }
+        for f in ["src", "examples/hello", "Cargo.toml", "targets", "examples/kernel/target", "harness/target"] {
+            assert!(!src.join(f).exists(), "{name}: {f} in {}", src.display());
+        }
+        let d = if packages[name].is_object() { &packages[name] } else { &checks[name] };
+        assert_eq!(d["cargoRoot"], "examples/kernel", "{name}");
+        assert!(d["buildPhase"].as_str().unwrap().contains("cd examples/kernel && cargo "), "{name}");
+    }
+    assert_eq!(obj(&sources).len(), 2 * targets().values().filter(|s| s["kind"] == "bare-metal").count());
+    let manifest = std::fs::read_to_string(root().join("examples/kernel/Cargo.toml")).unwrap();
+    assert!(manifest.contains("path = \"../../harness\""), "examples/kernel's harness dependency moved");
+}
+
+/// `from` copied to `to`, writable (store paths are read-only).
+fn copy_tree(from: &Path, to: &Path) {
+    let o = Command::new("cp").arg("-r").arg(from).arg(to).output_bounded().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let o = Command::new("chmod").args(["-R", "u+w"]).arg(to).output_bounded().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// A derivation's phases (as eval.nix describes it) run in `cwd` with bash, its
+/// env and `$out`, in an environment as bare as a build's: PATH of this
+/// machine's programs and the rustup toolchain the flake pins (cargo, rustc).
+fn run_phases(cwd: &Path, d: &Value, phases: &[&str], out: &Path, extra: &[(&str, &std::ffi::OsStr)]) -> Output {
+    let home = PathBuf::from(std::env::var("HOME").unwrap());
+    let rustup_home = std::env::var_os("RUSTUP_HOME").map(PathBuf::from).unwrap_or_else(|| home.join(".rustup"));
+    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| home.join(".cargo"));
+    let tmp = out.with_extension("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut script = String::from("set -euo pipefail\nrunHook() { :; }\n");
+    for p in phases {
+        script += d[*p].as_str().unwrap_or_else(|| panic!("no {p} in {d}"));
+        script += "\n";
+    }
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c").arg(script).current_dir(cwd).env_clear();
+    cmd.env("PATH", format!("{}:/usr/bin:/bin", cargo_home.join("bin").display()))
+        .env("HOME", "/homeless-shelter")
+        .env("RUSTUP_HOME", rustup_home)
+        .env("CARGO_HOME", cargo_home)
+        .env("RUSTUP_TOOLCHAIN", "1.95.0")
+        .env("TMPDIR", &tmp)
+        .env("out", out);
+    for (k, v) in obj(&d["env"]) {
+        cmd.env(k, v.as_str().unwrap());
+    }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output_bounded().unwrap()
+}
+
+// The kernel package and its check, their phases rendered with this machine's
+// QEMU, the launcher built here and the patched OpenSBI and run in a copy of
+// their source: the build makes kernel.elf; the check's `cargo test` boots
+// every harness test on its own through `crossflake runner` (per-test
+// verdicts: should_panic and ignored as declared), then boots kernel.elf.
+#[test]
+fn the_kernel_checks_pass_when_their_phases_run_here() {
+    require_tool("qemu-system-riscv64");
+    require_tool("qemu-system-aarch64");
+    for target in ["riscv64-none", "aarch64-none-softfloat"] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let launcher = d.join("crossflake");
+        std::fs::create_dir_all(launcher.join("bin")).unwrap();
+        std::os::unix::fs::symlink(bin(), launcher.join("bin/crossflake")).unwrap();
+        let (kernel_out, runner) = (d.join("kernel-out"), d.join("runner"));
+        let sbi = eval("opensbi");
+        let fw = opensbi_prefix(d, &patched_opensbi());
+        let k = kernel_name(target);
+        let kernel_pkg = format!("kernel-{target}-0");
+        let wrapper = format!("crossflake-qemu-{target}");
+        let tools = tools_arg(&[
+            ("qemu", Path::new("/usr")),
+            ("coreutils", Path::new("/usr")),
+            ("crossflake-0.1.0", &launcher),
+            (sbi["name"].as_str().unwrap(), &fw),
+            (&kernel_pkg, &kernel_out),
+            (&wrapper, &runner),
+        ]);
+        let args = ["--arg", "tools", tools.as_str()];
+        let script = eval_with(&format!("runners.{wrapper}"), &args);
+        std::fs::create_dir_all(runner.join("bin")).unwrap();
+        write_script(&runner.join("bin"), &wrapper, script.as_str().unwrap());
+        let src = PathBuf::from(eval_rw(&format!("kernelSources.{k}"), &[]).as_str().unwrap());
+
+        let build = d.join("build");
+        copy_tree(&src, &build);
+        let package = eval_with(&format!("packages.{k}"), &args);
+        let o = run_phases(&build, &package, &["buildPhase", "installPhase"], &kernel_out, &[]);
+        assert!(o.status.success(), "{target}: the kernel package:\n{}", text(&o));
+        assert!(kernel_out.join("kernel.elf").is_file(), "{target}");
+
+        let check_dir = d.join("check");
+        copy_tree(&src, &check_dir);
+        let check = eval_with(&format!("checks.{k}-boot"), &args);
+        let out = d.join("check-out");
+        let o = run_phases(&check_dir, &check, &["buildPhase", "installPhase"], &out, &[]);
+        let log = text(&o);
+        assert!(o.status.success(), "{target}: the kernel check:\n{log}");
+        // The launcher's summary (a plain boot's has no time), from one boot per test.
+        assert!(log.contains("running 11 tests"), "{target}: listed, booted per test:\n{log}");
+        assert!(log.contains("test panic_message_reaches_handler ... ok"), "{target}:\n{log}");
+        assert!(
+            log.contains("test result: ok. 10 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in"),
+            "{target}:\n{log}"
+        );
+        assert!(out.join("result").is_file(), "{target}");
+    }
+}
+
+/// A copy of templates/kernel with `lock` as its Cargo.lock (none if empty).
+fn kernel_template(lock: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["flake.nix", "harness-hashes.nix", "Cargo.toml"] {
+        std::fs::copy(root().join("templates/kernel").join(f), dir.path().join(f)).unwrap();
+    }
+    if !lock.is_empty() {
+        std::fs::write(dir.path().join("Cargo.lock"), lock).unwrap();
+    }
+    dir
+}
+
+fn template_lock(rev: &str) -> String {
+    format!(
+        "version = 4\n\n[[package]]\nname = \"crossflake-harness\"\nversion = \"0.1.0\"\n\
+         source = \"git+https://github.com/crossflake/crossflake#{rev}\"\n\n\
+         [[package]]\nname = \"kernel\"\nversion = \"0.1.0\"\ndependencies = [\"crossflake-harness\"]\n"
+    )
+}
+
+// templates/kernel: the git dependency crossflake-harness is vendored with
+// the hash of the crossflake input (same revision, same tree), its tests run
+// under the launcher; a missing or stale Cargo.lock stops with the fix.
+#[test]
+fn the_kernel_template_pins_the_harness_and_tests_per_test() {
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    let dir = kernel_template(&template_lock(rev));
+    let at = |d: &Path| format!("{}", d.display());
+    let t = eval_with("kernelTemplate", &["--arg", "templateDir", &at(dir.path()), "--argstr", "templateRev", rev]);
+    assert_eq!(t["tests"]["outputHashes"]["crossflake-harness-0.1.0"], t["narHash"], "{t}");
+    let runner = t["tests"]["env"]["CARGO_TARGET_RISCV64GC_UNKNOWN_NONE_ELF_RUNNER"].as_str().unwrap();
+    assert!(runner.ends_with("/bin/crossflake runner --target riscv64-none"), "per-test verdicts: {runner}");
+    assert!(strs(&t["tests"]["nativeBuildInputs"]).contains(&"qemu".to_string()));
+    assert!(t["tests"]["env"]["CROSSFLAKE_OPENSBI"].as_str().unwrap().ends_with("/fw_dynamic.bin"));
+    assert!(t["boot"].as_str().unwrap().contains("/bin/crossflake-qemu-riscv64-none "), "{t}");
+    assert_eq!(strs(&t["shells"]), ["default", "riscv64-none"]);
+
+    // No Cargo.lock: the message says how to make one, before any build.
+    let none = kernel_template("");
+    let o = eval_raw(
+        "kernelTemplate.tests.name",
+        &["--arg", "templateDir", &at(none.path()), "--argstr", "templateRev", rev],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("Cargo.lock is missing") && err.contains(&format!("--precise {rev}")),
+        "{err}"
+    );
+    // Cargo.lock at another revision than the input.
+    let stale = kernel_template(&template_lock("fedcba9876543210fedcba9876543210fedcba98"));
+    let o = eval_raw(
+        "kernelTemplate.tests.name",
+        &["--arg", "templateDir", &at(stale.path()), "--argstr", "templateRev", rev],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("fedcba98") && err.contains("cargo update -p crossflake-harness"),
+        "{err}"
+    );
+}
+
+// The CI workflow's matrix: one row per target the shells can test (every
+// target but the darwin ones), each naming a dev shell and its rust_triple.
+#[test]
+fn the_ci_workflow_has_a_row_per_testable_target() {
+    let yml = std::fs::read_to_string(root().join(".github/workflows/crossflake.yml")).unwrap();
+    let rows: Vec<(String, String)> = yml
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim().strip_prefix("- { target: ")?.strip_suffix(" }")?;
+            let (target, triple) = l.split_once(", triple: ")?;
+            Some((target.to_string(), triple.to_string()))
+        })
+        .collect();
+    let shells = eval("devShells");
+    let specs = targets();
+    for (target, triple) in &rows {
+        assert!(shells[target].is_object(), "row {target}: no devShells.x86_64-linux.{target}");
+        assert_eq!(specs[target]["rust_triple"], triple.as_str(), "row {target}");
+    }
+    for name in specs.iter().filter(|(_, s)| !is_darwin(s)).map(|(n, _)| n) {
+        assert!(rows.iter().any(|(t, _)| t == name), "no CI row for {name}: {rows:?}");
+    }
+    assert_eq!(rows.len(), specs.values().filter(|s| !is_darwin(s)).count(), "{rows:?}");
 }

@@ -8,6 +8,10 @@
   tools ? { }
 , # Seconds, for runnerWithTimeout.
   timeout ? 60
+, # A copy of templates/kernel (with a Cargo.lock), for kernelTemplate.
+  templateDir ? null
+, # The revision the template's `crossflake` input is locked to.
+  templateRev ? "0123456789abcdef0123456789abcdef01234567"
 }:
 let
   inputs = import ./inputs.nix;
@@ -22,14 +26,14 @@ let
     } // { outPath = inputs.rust-overlay; };
 
   # crossflake's flake.nix, likewise; every system gets a stand-in set.
+  nixpkgs = {
+    inherit lib;
+    legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]
+      (s: import ./stand-in.nix { inherit lib tools; system = s; });
+  };
   flake = (import ../../flake.nix).outputs {
     self = flake // { outPath = ../..; };
-    nixpkgs = {
-      inherit lib;
-      legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ]
-        (s: import ./stand-in.nix { inherit lib tools; system = s; });
-    };
-    inherit rust-overlay;
+    inherit nixpkgs rust-overlay;
   };
 
   scope = flake.lib.scopeFor { inherit pkgs; };
@@ -42,6 +46,7 @@ let
     buildPhase = d.buildPhase or null;
     installPhase = d.installPhase or null;
     cargoCommand = d.cargoCommand or null;
+    cargoRoot = d.cargoRoot or null;
     nativeBuildInputs = names (d.nativeBuildInputs or [ ]);
     buildInputs = names (d.buildInputs or [ ]);
   };
@@ -81,11 +86,37 @@ in
   formatter = describe flake.formatter.${system} // { script = flake.formatter.${system}.script; };
   # Scripts rendered with `tools` (the bare-metal runners).
   runners = lib.mapAttrs (_: r: r.script) (lib.filterAttrs (n: _: lib.hasPrefix "crossflake-qemu-" n) flake.packages.${system});
+  # The qemu-user CPU wrappers (the shells' and checks' runners), rendered.
+  cpuRunners = lib.mapAttrs (_: e: e.cpuRunner.script)
+    (lib.filterAttrs (_: e: e.cpuRunner != null) (lib.mapAttrs (_: s: scope.mkCrossEnv { spec = s; }) scope.targets));
   # A runner with another timeout, e.g. -A runnerWithTimeout.riscv64-none --arg timeout 5.
   runnerWithTimeout = lib.mapAttrs
     (_: s: (scope.qemuRunner (s // { runner = s.runner // { timeout_secs = timeout; }; })).script)
     (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
   overlay = builtins.attrNames (flake.overlays.default pkgs pkgs);
+  # The firmware that replaces -bios default (its stand-in name, for `tools`).
+  opensbi = {
+    inherit (scope.opensbiSrstReason) name firmware makeFlags;
+    patches = map baseNameOf scope.opensbiSrstReason.patches;
+  };
+  # The source trees the kernel packages and checks build from; a store path
+  # only with --read-write-mode (nix-instantiate --eval is read-only).
+  kernelSources = lib.mapAttrs (_: d: d.src)
+    (lib.filterAttrs (n: _: lib.hasPrefix "kernel-" n) (flake.packages.${system} // flake.checks.${system}));
+  # templates/kernel's flake with this flake as its locked `crossflake`
+  # input (a flake input has rev and narHash).
+  kernelTemplate =
+    let
+      crossflake = flake // { outPath = ../..; rev = templateRev; narHash = "sha256-TEMPLATEINPUTNARHASHTEMPLATEINPUTNARHASH000="; };
+      t = (import (templateDir + "/flake.nix")).outputs { self = t; inherit nixpkgs crossflake; };
+      tests = t.checks.${system}.tests;
+    in
+    {
+      inherit (crossflake) narHash;
+      tests = describe tests // { outputHashes = tests.cargoDeps.outputHashes; };
+      shells = builtins.attrNames t.devShells.${system};
+      boot = t.checks.${system}.boot.buildCommand;
+    };
   # The lib functions with the arguments the flake's users pass.
   probes = {
     # Must fail, naming what is not supported.
@@ -97,7 +128,10 @@ in
     }).name;
     build = describe probeBuild // { outputHashes = probeBuild.cargoDeps.outputHashes; };
     noLauncher = describeShell (scope.mkCrossShells { withLauncher = false; names = [ "riscv64-none" ]; }).riscv64-none;
-    bareMetalCC = describeShell (scope.mkCrossShells { bareMetalCC = { riscv64-none = true; }; names = [ "riscv64-none" "aarch64-none" ]; }).default;
+    bareMetalCC = describeShell (scope.mkCrossShells {
+      bareMetalCC = { riscv64-none = true; aarch64-none-softfloat = true; };
+      names = [ "riscv64-none" "aarch64-none" "aarch64-none-softfloat" ];
+    }).default;
     # macos-sdk.toml may carry other keys.
     osxcross = (scope.mkOsxcross { version = "14.5"; sha256 = lib.fakeSha256; note = "from my Mac"; }).name;
   };

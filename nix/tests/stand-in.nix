@@ -151,6 +151,8 @@ let
         "autoPatchelfHook"
         "bash"
         "bzip2"
+        "cargo-nextest"
+        "cargo-zigbuild"
         "cmake"
         "coreutils"
         "curl"
@@ -167,11 +169,21 @@ let
         "qemu"
         "qemu-user"
         "rustc"
+        "zig"
         "zlib"
       ]
         (n: drv n { meta.mainProgram = n; }) // {
         # pkgs/by-name/xz/xz/package.nix: outputs bin dev out man doc.
         xz = drv "xz" { outputs = [ "bin" "dev" "out" "man" "doc" ]; };
+        # pkgs/development/web/nodejs: any version >= 20 (node:wasi preview1).
+        nodejs = drv "nodejs" { version = "22.0.0"; meta.mainProgram = "node"; };
+        # pkgs/by-name/op/opensbi/package.nix: version 1.6, these flags.
+        opensbi = mkDerivation {
+          pname = "opensbi";
+          version = "1.6";
+          makeFlags = [ "PLATFORM=generic" ];
+          installFlags = [ "I=$(out)" ];
+        };
       };
     in
     pkgs;

@@ -15,7 +15,10 @@
       # The git dependency crossflake-harness at the crossflake input's
       # revision (Cargo.lock must say that revision; harness-hashes.nix).
       outputHashes = import ./harness-hashes.nix { lockFile = ./Cargo.lock; inherit crossflake; };
-      build = system: args: (scope system).buildCargoTarget ({
+      # Forced here: without a Cargo.lock buildCargoTarget vendors nothing and
+      # never reads outputHashes, so cargo would fail offline in the sandbox
+      # instead of harness-hashes.nix saying how to make the lock file.
+      build = system: args: assert builtins.isAttrs outputHashes; (scope system).buildCargoTarget ({
         src = ./.;
         inherit spec outputHashes;
       } // args);
@@ -38,8 +41,9 @@
       });
 
       # nix flake check: boots the kernel under qemu-system-riscv64 (it must
-      # exit 0), and runs `cargo test`, each test kernel booted plainly
-      # (all its tests in one boot) by the QEMU runner.
+      # exit 0; the QEMU wrapper puts the SBI-reason-honouring OpenSBI in
+      # place of -bios default), and runs `cargo test` with the launcher as
+      # cargo's runner, which boots each test kernel once per harness test.
       checks = forAllSystems (system: {
         boot = nixpkgs.legacyPackages.${system}.runCommand "kernel-boot" { } ''
           ${nixpkgs.lib.getExe ((scope system).qemuRunner spec)} ${self.packages.${system}.default}/kernel.elf
@@ -48,6 +52,7 @@
         tests = build system {
           pname = "kernel-tests";
           cargoCommand = "test --release";
+          launcherRunner = true;
         };
       });
     };
