@@ -46,7 +46,15 @@ pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
                     .next("pass --runner crossflake to use crossflake's emulator, or start gdb from your runner")
                     .into());
             }
-            Step::new(&label, user[0].clone()).args(user[1..].iter().cloned()).arg(prog).args(req.args.iter().cloned())
+            let s = Step::new(&label, user[0].clone())
+                .args(user[1..].iter().cloned())
+                .arg(prog)
+                .args(req.args.iter().cloned());
+            // A runner of yours that is qemu-user (the Nix shells' are) takes the model from QEMU_CPU.
+            match &req.cpu {
+                Some(c) => s.env("QEMU_CPU", c),
+                None => s,
+            }
         }
         (_, Runner::QemuUser { .. } | Runner::Native { .. }) if runs_natively(env, spec) => {
             if req.gdb.is_some() {
