@@ -88,8 +88,12 @@ fn a_timeout_in_one_of_several_binaries_is_reported_and_the_others_finish() {
     for other in ["alpha_one", "gamma_one", "epsilon_one"] {
         assert!(out.contains(&format!("test {other} ... ok")), "{other}: {out}");
     }
-    assert!(
-        processes_matching("many-bins/target").is_empty() && processes_matching("/delta-").is_empty(),
-        "nothing left running"
-    );
+    // The hung binary (this feature set's own build of tests/delta.rs) is gone; the
+    // other tests of this file run the other builds meanwhile.
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    let delta = err
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Running tests/delta.rs (")?.strip_suffix(')'))
+        .expect("delta ran");
+    assert_eq!(processes_matching(delta), Vec::<String>::new(), "nothing left running");
 }
