@@ -20,7 +20,12 @@ pub fn run(inv: Invocation) -> Result<i32> {
     let mut registry = Registry::load()?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let manifest = cli.global.manifest_path.clone();
-    match cli.command {
+    let mut command = cli.command;
+    if let Some(p) = crate::cli::pass_args(&mut command) {
+        let name = inv.pass.unwrap_or_default();
+        return pass_through(&mut registry, &reporter, &name, &p.raw, manifest, inv.plus_toolchain, cwd);
+    }
+    match command {
         Command::Targets { json } => {
             print_targets(&registry, json || reporter.json())?;
             Ok(0)
@@ -38,18 +43,6 @@ pub fn run(inv: Invocation) -> Result<i32> {
                 print!("{}", doctor::render(&report));
             }
             Ok(0)
-        }
-        Command::Build(p)
-        | Command::Test(p)
-        | Command::Run(p)
-        | Command::Bench(p)
-        | Command::Check(p)
-        | Command::Clippy(p)
-        | Command::Doc(p)
-        | Command::Cargo(p)
-        | Command::Nextest(p) => {
-            let name = inv.pass.unwrap_or_default();
-            pass_through(&mut registry, &reporter, &name, &p.raw, manifest, inv.plus_toolchain, cwd)
         }
         Command::Env(o) => {
             add_boards(&mut registry, &o.env.targets_dir, &cwd)?;
@@ -89,6 +82,7 @@ pub fn run(inv: Invocation) -> Result<i32> {
         Command::Sdk(SdkCommand::Add { file, dry_run }) => sdk::add(&file, dry_run, &reporter),
         Command::Sdk(SdkCommand::List { json }) => sdk::list(json || reporter.json()),
         Command::Inspect(o) => nix::inspect(registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
+        _ => unreachable!("the pass-through commands are handled above"),
     }
 }
 

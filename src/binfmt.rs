@@ -35,7 +35,8 @@ pub fn sniff(path: &Path) -> std::io::Result<Format> {
     Ok(classify(&head[..n]))
 }
 
-fn read_up_to(f: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Reads until `buf` is full or the input ends; how much was read.
+pub fn read_up_to(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..])? {

@@ -158,7 +158,8 @@ pub fn parse(argv: Vec<String>) -> Result<Invocation, clap::Error> {
     Ok(Invocation { cli, plus_toolchain, pass })
 }
 
-fn pass_args(c: &mut Command) -> Option<&mut Pass> {
+/// A pass-through command's words, when the command is one.
+pub fn pass_args(c: &mut Command) -> Option<&mut Pass> {
     match c {
         Command::Build(p)
         | Command::Test(p)

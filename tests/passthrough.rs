@@ -166,30 +166,26 @@ fn shell_works_on_the_host_backend() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("[aarch64-unknown-linux-gnu aarch64]"), "{}", text(&o));
 }
 
-/// A hung emulated test, then `sig` to crossflake's PID only: everything stops, the
-/// exit code is 128+sig, nothing is left.
-fn stop_with(sig: i32, code: i32, marker: &str) {
+/// `crossflake test` on the hang fixture, its one test hung under qemu-aarch64 (the
+/// `marker` on its command line); returns it and the emulators' pids.
+fn hung_test(marker: &str) -> (Running, Vec<i32>) {
     require_tool("qemu-aarch64");
+    let td = td();
     let mut cmd = Command::new(bin());
-    cmd.args([
-        "test",
-        "--target",
-        "aarch64",
-        "--backend",
-        "host",
-        "--target-dir",
-        &td(),
-        "--",
-        "--ignored",
-        "--exact",
-        "hangs_forever",
-        marker,
-    ])
-    .current_dir(fixture("hang"));
+    cmd.args(["test", "--target", "aarch64", "--backend", "host", "--target-dir", &td])
+        .args(["--", "--ignored", "--exact", "hangs_forever", marker])
+        .current_dir(fixture("hang"));
     let mut run = Running::start(cmd);
     run.wait_for_line("running 1 test", Duration::from_secs(240));
     let qemu = pids_matching(marker);
     assert!(!qemu.is_empty(), "the emulated test runs: {}", run.seen());
+    (run, qemu)
+}
+
+/// A hung emulated test, then `sig` to crossflake's PID only: everything stops, the
+/// exit code is 128+sig, nothing is left.
+fn stop_with(sig: i32, code: i32, marker: &str) {
+    let (run, qemu) = hung_test(marker);
     // SAFETY: kill(2) on the child's pid only.
     unsafe { libc::kill(run.child.id() as i32, sig) };
     let (status, out) = run.wait(Duration::from_secs(10));
@@ -213,28 +209,7 @@ fn sigint_and_sighup_to_the_pid_stop_everything() {
 
 #[test]
 fn the_emulator_dies_with_its_runner_when_crossflake_is_killed() {
-    require_tool("qemu-aarch64");
-    let marker = "signal-marker-kill";
-    let mut cmd = Command::new(bin());
-    cmd.args([
-        "test",
-        "--target",
-        "aarch64",
-        "--backend",
-        "host",
-        "--target-dir",
-        &td(),
-        "--",
-        "--ignored",
-        "--exact",
-        "hangs_forever",
-        marker,
-    ])
-    .current_dir(fixture("hang"));
-    let mut run = Running::start(cmd);
-    run.wait_for_line("running 1 test", Duration::from_secs(240));
-    let qemu = pids_matching(marker);
-    assert!(!qemu.is_empty(), "{}", run.seen());
+    let (mut run, qemu) = hung_test("signal-marker-kill");
     run.child.kill().unwrap();
     let _ = run.wait(Duration::from_secs(10));
     for p in qemu {

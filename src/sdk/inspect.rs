@@ -158,16 +158,7 @@ pub fn inspect(path: &Path, mut raw: impl Read) -> Result<SdkInfo> {
     Ok(SdkInfo { dir, version, settings, compression, entries })
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
+use crate::binfmt::read_up_to;
 
 /// An SDKSettings file's text; such files are a few KB.
 fn read_small(r: &mut impl Read) -> io::Result<String> {
