@@ -234,6 +234,10 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, out: Output, sink: &mut dyn FnMut
                         }
                     }
                 }
+                // The step's verdict is the test run's, not the build's.
+                if code != 0 {
+                    o.ending = Ending::Exited(code);
+                }
                 (o, kept, Some(code))
             }
         };

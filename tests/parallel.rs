@@ -68,6 +68,7 @@ fn one_failing_binary_fails_the_run_and_the_others_are_reported() {
     assert!(out.contains("test beta_checks ... FAILED"), "{out}");
     assert_eq!(running(&o).len(), 6, "every binary ran with --no-fail-fast: {out}");
     assert!(out.contains("error: test failed, to rerun pass `--test beta`"), "{out}");
+    assert!(out.contains("crossflake: cargo test: failed (exit 101)"), "the summary line tells the truth: {out}");
     for other in ["alpha_one", "gamma_one", "epsilon_one", "tests::fib_small"] {
         assert!(out.contains(&format!("test {other} ... ok")), "{other}: {out}");
     }
