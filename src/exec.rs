@@ -272,13 +272,13 @@ pub fn run(step: &Step, out: Output) -> Result<(Outcome, Collected)> {
     let (waited, stdout, stderr, kept_lines) = std::thread::scope(|scope| {
         let stdout_reader = child.stdout.take().map(|o| match out {
             Output::Console(line) => scope.spawn(move || {
-                read_lines(o, line);
+                each_line(o, |raw| line(String::from_utf8_lossy(raw).trim_end_matches(['\n', '\r'])));
                 Vec::new()
             }),
             _ => scope.spawn(move || read_all(o, false)),
         });
         let merged_reader = match (out, merged) {
-            (Output::Merged(chunk), Some(r)) => Some(scope.spawn(move || read_chunks(r, chunk))),
+            (Output::Merged(chunk), Some(r)) => Some(scope.spawn(move || each_chunk(r, chunk))),
             _ => None,
         };
         let (scanner, stderr_reader) = match (out, child.stderr.take()) {
@@ -335,66 +335,54 @@ fn wait(mut child: std::process::Child, deadline: Option<Instant>) -> Result<(Ex
     }
 }
 
-/// Reads a pipe to its end; with `echo`, also copies it to our stderr as it comes.
-fn read_all<R: std::io::Read>(mut r: R, echo: bool) -> Vec<u8> {
-    use std::io::Write;
-    let (mut buf, mut chunk) = (Vec::new(), [0u8; 8192]);
-    loop {
-        match r.read(&mut chunk) {
-            Ok(0) => break,
-            Ok(n) => {
-                if echo {
-                    let _ = std::io::stderr().write_all(&chunk[..n]);
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => break,
-        }
-    }
-    buf
-}
-
-/// Hands what a pipe carries to `chunk` as it comes.
-fn read_chunks<R: std::io::Read>(mut r: R, chunk: &(dyn Fn(&[u8]) + Sync)) {
+/// Hands what a pipe carries to `f` as it comes, until the pipe ends.
+fn each_chunk<R: std::io::Read>(mut r: R, mut f: impl FnMut(&[u8])) {
     let mut buf = [0u8; 8192];
     loop {
         match r.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => chunk(&buf[..n]),
+            Ok(n) => f(&buf[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
     }
 }
 
-/// Hands each line of a pipe (lossily decoded, without the newline) to `line`.
-fn read_lines<R: std::io::Read>(r: R, line: &(dyn Fn(&str) + Sync)) {
+/// Hands each line of a pipe (its newline included) to `f`, until the pipe ends.
+fn each_line<R: std::io::Read>(r: R, mut f: impl FnMut(&[u8])) {
     use std::io::BufRead;
     let mut reader = std::io::BufReader::new(r);
     let mut buf = Vec::new();
     while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
-        let text = String::from_utf8_lossy(&buf);
-        line(text.trim_end_matches(['\n', '\r']));
+        f(&buf);
         buf.clear();
     }
 }
 
+/// Reads a pipe to its end; with `echo`, also copies it to our stderr as it comes.
+fn read_all<R: std::io::Read>(r: R, echo: bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut buf = Vec::new();
+    each_chunk(r, |chunk| {
+        if echo {
+            let _ = std::io::stderr().write_all(chunk);
+        }
+        buf.extend_from_slice(chunk);
+    });
+    buf
+}
+
 /// Copies a child's stderr to ours as it comes, keeping the lines `keep` picks.
 fn pass_through(err: std::process::ChildStderr, keep: fn(&str) -> bool) -> Vec<String> {
-    use std::io::{BufRead, Write};
+    use std::io::Write;
     let mut kept = Vec::new();
-    let mut reader = std::io::BufReader::new(err);
-    let mut buf = Vec::new();
-    let stderr = std::io::stderr();
-    while reader.read_until(b'\n', &mut buf).map(|n| n > 0).unwrap_or(false) {
-        let _ = stderr.lock().write_all(&buf);
-        let line = String::from_utf8_lossy(&buf);
+    each_line(err, |raw| {
+        let _ = std::io::stderr().lock().write_all(raw);
+        let line = String::from_utf8_lossy(raw);
         if keep(&line) {
             kept.push(line.trim_end().to_string());
         }
-        buf.clear();
-    }
+    });
     kept
 }
 
