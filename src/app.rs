@@ -140,10 +140,7 @@ fn target_of(own: Option<String>, cwd: &Path, configs: &[String], command: &str)
     if let Some(t) = own {
         return Ok(t);
     }
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let config = crate::cargo_config::CargoConfig::load(cwd, home.as_deref(), configs)?;
+    let config = crate::cargo_config::CargoConfig::load(cwd, crate::paths::cargo_home().as_deref(), configs)?;
     match config.build_target(&|k| std::env::var(k).ok()) {
         Some((t, _)) => Ok(t),
         None => Err(Failure::usage(format!("crossflake {command} needs --target T"))

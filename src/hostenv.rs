@@ -131,10 +131,7 @@ impl HostEnv {
 
     /// A program in cargo's bin directory (`$CARGO_HOME/bin`, else ~/.cargo/bin), as a path.
     pub fn cargo_home_bin(&self, program: &str) -> String {
-        let home = std::env::var_os("CARGO_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-            .unwrap_or_default();
+        let home = crate::paths::cargo_home().unwrap_or_default();
         home.join("bin").join(program).display().to_string()
     }
 
@@ -157,10 +154,7 @@ fn find_opensbi() -> Option<PathBuf> {
 /// rustup's toolchains (by name), then the system's in /usr and /usr/local.
 fn probe_toolchains() -> Vec<Toolchain> {
     let mut toolchains = Vec::new();
-    let rustup_home = std::env::var_os("RUSTUP_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")));
-    if let Some(dir) = rustup_home.map(|h| h.join("toolchains")) {
+    if let Some(dir) = crate::paths::rustup_home().map(|h| h.join("toolchains")) {
         let mut names: Vec<String> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
@@ -245,9 +239,7 @@ pub fn find_pin(dir: &Path) -> Option<Pin> {
 
 /// rustup's default toolchain (`default_toolchain` in settings.toml).
 fn rustup_default() -> Option<String> {
-    let home = std::env::var_os("RUSTUP_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))?;
+    let home = crate::paths::rustup_home()?;
     let text = std::fs::read_to_string(home.join("settings.toml")).ok()?;
     let t: toml::Table = toml::from_str(&text).ok()?;
     t.get("default_toolchain")?.as_str().map(str::to_string)

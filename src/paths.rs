@@ -12,6 +12,23 @@ pub fn cache_root(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
         .or_else(|| set("HOME").map(|h| h.join(".cache/crossflake")))
 }
 
+/// A home directory from `$var`, else `~/<dot_dir>` (as cargo and rustup find theirs).
+fn tool_home(var: &str, dot_dir: &str) -> Option<PathBuf> {
+    std::env::var_os(var)
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(dot_dir)))
+}
+
+/// cargo's home: `$CARGO_HOME`, else `~/.cargo`.
+pub fn cargo_home() -> Option<PathBuf> {
+    tool_home("CARGO_HOME", ".cargo")
+}
+
+/// rustup's home: `$RUSTUP_HOME`, else `~/.rustup`.
+pub fn rustup_home() -> Option<PathBuf> {
+    tool_home("RUSTUP_HOME", ".rustup")
+}
+
 /// The cache directory of this process's environment, made absolute (GC roots
 /// and wine prefixes must not depend on the current directory).
 pub fn cache_dir() -> Result<PathBuf> {

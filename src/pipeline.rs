@@ -77,12 +77,6 @@ pub fn choose_backend(ctx: &Context, spec: &TargetSpec, dir: &Path) -> BackendCh
     }
 }
 
-fn cargo_home() -> Option<PathBuf> {
-    std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-}
-
 /// The target's cfg, for `[target.'cfg(..)']` tables: asked of rustc, else read off the triple.
 fn target_cfg(rustc: Option<&Path>, target: &str, triple: &str) -> TargetCfg {
     let asked = rustc.and_then(|r| {
@@ -103,7 +97,7 @@ pub fn user_runner(
     req: &CargoRequest,
     rustc: Option<&Path>,
 ) -> Result<Option<UserRunner>> {
-    let config = CargoConfig::load(&req.cwd, cargo_home().as_deref(), &req.peek().configs)?;
+    let config = CargoConfig::load(&req.cwd, crate::paths::cargo_home().as_deref(), &req.peek().configs)?;
     let var = format!("CARGO_TARGET_{}_RUNNER", spec.cargo_env());
     let env_of = |k: &str| std::env::var(k).ok();
     let target = crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?;
@@ -320,7 +314,7 @@ fn base_flags(
     spec: &TargetSpec,
     req: &CargoRequest,
 ) -> Result<(Option<(Vec<String>, crate::cargo_config::Source)>, Option<(Vec<String>, crate::cargo_config::Source)>)> {
-    let config = CargoConfig::load(&req.cwd, cargo_home().as_deref(), &req.peek().configs)?;
+    let config = CargoConfig::load(&req.cwd, crate::paths::cargo_home().as_deref(), &req.peek().configs)?;
     let env_of = |k: &str| std::env::var(k).ok();
     let target = crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?;
     let rustc = host::choose_toolchain(&ctx.env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone());

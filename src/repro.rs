@@ -111,10 +111,7 @@ fn build_copy(
     req.set_target_dir(&krate.join("target"));
     let mut plan = planner(spec, &req)?;
     let Some(step) = plan.steps.last_mut() else { bail!("no build step was planned") };
-    let cargo_home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
-        .unwrap_or_default();
+    let cargo_home = crate::paths::cargo_home().unwrap_or_default();
     let inherited = std::env::var("RUSTFLAGS").unwrap_or_default();
     step.env.extend(deterministic_env(copy, &cargo_home, epoch, &inherited));
     let step = step.clone();
