@@ -42,6 +42,41 @@ pub struct Prepared {
     pub backend: Backend,
     /// The runner the user (or the dev shell) set, which crossflake's runner wraps.
     pub user_runner: Option<UserRunner>,
+    /// The user's cargo configuration, read once for the runner and the flags.
+    pub config: UserConfig,
+}
+
+/// The cargo configuration cargo would read for one target, with the target's cfg
+/// (for `[target.'cfg(..)']` tables) asked of rustc the first time a table needs it.
+#[derive(Debug, Clone)]
+pub struct UserConfig {
+    pub config: CargoConfig,
+    /// The `--target` value rustc is asked about.
+    target: String,
+    triple: String,
+    rustc: Option<PathBuf>,
+    cfg: std::cell::OnceCell<TargetCfg>,
+}
+
+impl UserConfig {
+    /// Reads the files and `--config` values cargo would read for `req`.
+    pub fn load(ctx: &Context, spec: &TargetSpec, req: &CargoRequest, rustc: Option<&Path>) -> Result<UserConfig> {
+        Ok(UserConfig {
+            config: CargoConfig::load(&req.cwd, crate::paths::cargo_home().as_deref(), &req.peek().configs)?,
+            target: crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?,
+            triple: spec.rust_triple.clone(),
+            rustc: rustc.map(Path::to_path_buf),
+            cfg: std::cell::OnceCell::new(),
+        })
+    }
+
+    /// Whether a `cfg(..)` expression holds for the target (false when malformed).
+    pub fn holds(&self, expr: &str) -> bool {
+        self.cfg
+            .get_or_init(|| target_cfg(self.rustc.as_deref(), &self.target, &self.triple))
+            .eval(expr)
+            .unwrap_or(false)
+    }
 }
 
 /// The crate's directory: the manifest's, else the nearest Cargo.toml upward from the cwd.
@@ -91,22 +126,10 @@ fn target_cfg(rustc: Option<&Path>, target: &str, triple: &str) -> TargetCfg {
 
 /// The runner the user configured for the target, as cargo would pick it; None when it
 /// is crossflake's own (inside `crossflake env`/`shell`).
-pub fn user_runner(
-    ctx: &Context,
-    spec: &TargetSpec,
-    req: &CargoRequest,
-    rustc: Option<&Path>,
-) -> Result<Option<UserRunner>> {
-    let config = CargoConfig::load(&req.cwd, crate::paths::cargo_home().as_deref(), &req.peek().configs)?;
+pub fn user_runner(spec: &TargetSpec, req: &CargoRequest, config: &UserConfig) -> Result<Option<UserRunner>> {
     let var = format!("CARGO_TARGET_{}_RUNNER", spec.cargo_env());
     let env_of = |k: &str| std::env::var(k).ok();
-    let target = crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?;
-    let cfg_cell = std::cell::OnceCell::new();
-    let cfg = |expr: &str| {
-        let tc = cfg_cell.get_or_init(|| target_cfg(rustc, &target, &spec.rust_triple));
-        tc.eval(expr).unwrap_or(false)
-    };
-    let found = config.runner(&spec.rust_triple, &var, &env_of, &req.cwd, &cfg)?;
+    let found = config.config.runner(&spec.rust_triple, &var, &env_of, &req.cwd, &|e| config.holds(e))?;
     Ok(match found {
         Some(r) if is_crossflake_runner(&r.argv) => {
             // Our own runner from `crossflake env`: what it wrapped, if anything.
@@ -136,7 +159,8 @@ pub fn prepare(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<P
     if let Some(gap) = crate::runner::firmware_gap(&ctx.env, spec) {
         ctx.reporter.note_once("firmware", &format!("note: {gap}"));
     }
-    let mut user = user_runner(ctx, spec, req, rustc.as_deref())?;
+    let config = UserConfig::load(ctx, spec, req, rustc.as_deref())?;
+    let mut user = user_runner(spec, req, &config)?;
     if let (None, Backend::Nix(r)) = (&user, &backend) {
         user = r.vars().and_then(|v| nix::cargo::shell_runner(spec, v));
     }
@@ -167,7 +191,7 @@ pub fn prepare(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<P
             ),
         }
     }
-    Ok(Prepared { backend, user_runner: user })
+    Ok(Prepared { backend, user_runner: user, config })
 }
 
 /// Plans the command for `spec` in the prepared environment. Pure.
@@ -308,29 +332,20 @@ fn read_timeouts(path: &Path) -> Vec<(String, u64)> {
 }
 
 /// The rustflags and rustdocflags cargo would use for the target without crossflake.
-#[allow(clippy::type_complexity)]
-fn base_flags(
-    ctx: &Context,
-    spec: &TargetSpec,
-    req: &CargoRequest,
-) -> Result<(Option<(Vec<String>, crate::cargo_config::Source)>, Option<(Vec<String>, crate::cargo_config::Source)>)> {
-    let config = CargoConfig::load(&req.cwd, crate::paths::cargo_home().as_deref(), &req.peek().configs)?;
+type Flags = Option<(Vec<String>, crate::cargo_config::Source)>;
+fn base_flags(spec: &TargetSpec, config: &UserConfig) -> (Flags, Flags) {
     let env_of = |k: &str| std::env::var(k).ok();
-    let target = crate::cargo_cmd::target_arg(spec, ctx.registry.dir.as_deref())?;
-    let rustc = host::choose_toolchain(&ctx.env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone());
-    let cell = std::cell::OnceCell::new();
-    let cfg = |e: &str| {
-        cell.get_or_init(|| target_cfg(rustc.as_deref(), &target, &spec.rust_triple)).eval(e).unwrap_or(false)
-    };
-    Ok((
-        config.flags("rustflags", &spec.rust_triple, &env_of, &cfg),
-        config.flags("rustdocflags", &spec.rust_triple, &env_of, &cfg),
-    ))
+    let cfg = |e: &str| config.holds(e);
+    (
+        config.config.flags("rustflags", &spec.rust_triple, &env_of, &cfg),
+        config.config.flags("rustdocflags", &spec.rust_triple, &env_of, &cfg),
+    )
 }
 
 /// The whole pipeline for one target: prepare, plan, print it, and run it unless a dry run.
 pub fn run(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<i32> {
-    let mut plan = prepare_and_plan(ctx, spec, req)?;
+    let prepared = prepare(ctx, spec, req)?;
+    let mut plan = plan(ctx, spec, req, &prepared)?;
     if req.kind() == crate::request::CommandKind::Test {
         let parallel = crate::test_run::plan(&mut plan, req);
         if req.coverage {
@@ -342,7 +357,7 @@ pub fn run(ctx: &Context, spec: &TargetSpec, req: &CargoRequest) -> Result<i32> 
             }
             crate::coverage::usable(spec)?;
             let krate = crate_dir(req)?;
-            let (rf, rdf) = base_flags(ctx, spec, req)?;
+            let (rf, rdf) = base_flags(spec, &prepared.config);
             crate::coverage::plan(&mut plan, spec, &krate, req.peek().target_dir.as_deref(), rf, rdf)?;
         }
     }
