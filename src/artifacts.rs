@@ -58,6 +58,12 @@ pub fn executables_from_json(stdout: &[u8]) -> Vec<PathBuf> {
     out
 }
 
+/// Whether cargo built `exe` for the target whose directory (under the target dir) is
+/// `triple_dir`, rather than for the host (a proc-macro's or build script's tests).
+pub fn built_for(exe: &Path, triple_dir: &str) -> bool {
+    exe.components().any(|c| c.as_os_str() == triple_dir)
+}
+
 /// Runs the artifact step for `build` and returns the executables it built.
 pub fn list(build: &Step, log: &Path) -> Result<Vec<PathBuf>> {
     let step = artifact_step(build);

@@ -192,11 +192,8 @@ pub fn report(c: &Coverage, executables: &[PathBuf]) -> Result<Report> {
     run_tool(&c.llvm_profdata, &merge, "llvm-profdata merge")?;
     // The target's own executables (host ones, a proc-macro's tests, are not instrumented),
     // and the doctests rustdoc kept.
-    let mut objects: Vec<PathBuf> = executables
-        .iter()
-        .filter(|e| e.components().any(|x| x.as_os_str() == c.triple_dir.as_str()))
-        .cloned()
-        .collect();
+    let mut objects: Vec<PathBuf> =
+        executables.iter().filter(|e| crate::artifacts::built_for(e, &c.triple_dir)).cloned().collect();
     let mut stack = vec![c.doctest_dir.clone()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {

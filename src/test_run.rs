@@ -90,13 +90,11 @@ impl TestBinary {
 /// order cargo runs tests: by package, then lib, bins, tests, benches, examples, then name.
 pub fn binaries(json: &[u8]) -> (Vec<TestBinary>, Vec<PathBuf>) {
     let mut tests = Vec::new();
-    let mut all = Vec::new();
     for v in String::from_utf8_lossy(json).lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
         if v["reason"] != "compiler-artifact" {
             continue;
         }
         let Some(exe) = v["executable"].as_str().map(PathBuf::from) else { continue };
-        all.push(exe.clone());
         if v["profile"]["test"] != true {
             continue;
         }
@@ -139,9 +137,7 @@ pub fn binaries(json: &[u8]) -> (Vec<TestBinary>, Vec<PathBuf>) {
     };
     tests.sort_by(|a, b| (&a.package, rank(&a.kind), &a.name).cmp(&(&b.package, rank(&b.kind), &b.name)));
     tests.dedup_by(|a, b| a.exe == b.exe);
-    all.sort();
-    all.dedup();
-    (tests, all)
+    (tests, crate::artifacts::executables_from_json(json))
 }
 
 /// cargo's `Running` line for a binary.
@@ -230,7 +226,7 @@ pub fn execute(
                 };
                 let t = &tests[i];
                 printer.lock().unwrap_or_else(|e| e.into_inner()).start(i, &tests, &cwd);
-                let host = !t.exe.components().any(|c| c.as_os_str() == triple);
+                let host = !crate::artifacts::built_for(&t.exe, triple);
                 let step = binary_step(build, if host { &[] } else { runner }, t, &run.harness_args);
                 let chunk = |bytes: &[u8]| printer.lock().unwrap_or_else(|e| e.into_inner()).output(i, bytes);
                 let ending = match exec::run(&step, Output::Merged(&chunk)) {
