@@ -40,8 +40,12 @@ pub struct Artifact {
 
 impl Artifact {
     pub fn of(path: &Path) -> Artifact {
-        let glibc = crate::glibc::needs(path).ok().and_then(|n| n.max).map(|v| v.to_string());
-        Artifact { path: path.to_path_buf(), glibc }
+        Artifact::with_needs(path, &crate::glibc::needs(path).unwrap_or_default())
+    }
+
+    /// The artifact at `path`, whose glibc needs were read already.
+    pub fn with_needs(path: &Path, needs: &crate::glibc::Needs) -> Artifact {
+        Artifact { path: path.to_path_buf(), glibc: needs.max.map(|v| v.to_string()) }
     }
 }
 

@@ -310,7 +310,7 @@ fn check_glibc(step: &crate::plan::Step, floor: &str, sink: &mut dyn FnMut(Event
     let mut code = 0;
     for path in crate::artifacts::list(step, log.path())? {
         let needs = crate::glibc::needs(&path).unwrap_or_default();
-        sink(Event::Artifact(crate::artifacts::Artifact::of(&path)));
+        sink(Event::Artifact(crate::artifacts::Artifact::with_needs(&path, &needs)));
         let above = needs.above(floor_v);
         if !above.is_empty() {
             let symbols = above.into_iter().map(|(s, v)| (s, v.to_string())).collect();
