@@ -452,7 +452,9 @@ fn below_self() -> Vec<i32> {
 fn orphans() -> Vec<i32> {
     // SAFETY: getpid and getsid have no preconditions.
     let (me, session) = unsafe { (libc::getpid(), libc::getsid(0)) };
-    let spawned = SPAWNED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    // The table is read under the lock: a child another thread is spawning right now
+    // is registered before it can be seen, never taken for an orphan.
+    let spawned = SPAWNED.lock().unwrap_or_else(|e| e.into_inner());
     let table = proc_table();
     let roots: Vec<i32> = table
         .iter()
