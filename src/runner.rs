@@ -35,12 +35,19 @@ pub struct RunnerRequest {
     pub cpu_env: Option<String>,
 }
 
+impl RunnerRequest {
+    /// The user's runner, when one is set (an empty list is none).
+    pub fn user_runner(&self) -> Option<&[String]> {
+        self.wrap.as_deref().filter(|w| !w.is_empty())
+    }
+}
+
 /// The step that runs `req.program` for `spec` on this host.
 pub fn plan(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<Step> {
     let prog = req.program.display().to_string();
     let label = format!("run {}", file_name(&req.program));
-    let mut step = match (&req.wrap, &spec.runner) {
-        (Some(user), _) if !user.is_empty() => {
+    let mut step = match (req.user_runner(), &spec.runner) {
+        (Some(user), _) => {
             if req.gdb.is_some() {
                 return Err(Failure::usage(format!("--gdb cannot reach into your own runner `{}`", user.join(" ")))
                     .next("pass --runner crossflake to use crossflake's emulator, or start gdb from your runner")
@@ -208,7 +215,8 @@ pub fn check_program(env: &HostEnv, spec: &TargetSpec, program: &Path, wrapped: 
 pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32> {
     exec::install_signal_handlers();
     watch_parent();
-    check_program(env, spec, &req.program, req.wrap.is_some())?;
+    let wrapped = req.user_runner().is_some();
+    check_program(env, spec, &req.program, wrapped)?;
     let step = plan(env, spec, req)?;
     if env.which(&step.program).is_none() {
         let pkgs = crate::host::packages_for(spec, &step.program);
@@ -226,7 +234,7 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
             gdb_hint(spec, &req.program, port)
         );
     }
-    if matches!(spec.runner, Runner::Wasi { .. }) && !wrapped_plan(req) {
+    if matches!(spec.runner, Runner::Wasi { .. }) && !wrapped {
         crate::wasi::ensure_script()?;
     }
     if let Some(prefix) = step.env.get("WINEPREFIX") {
@@ -244,7 +252,6 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
     if let (Some(gap), false) = (firmware_gap(env, spec), under_launcher()) {
         let _ = writeln!(std::io::stderr(), "crossflake runner: note: {gap}");
     }
-    let wrapped = req.wrap.is_some();
     let (mine, from) = crate::metadata::CrateMeta::of_running_program()?.rules_with_source();
     let rules = Rules::new(spec, Some((&mine, from.as_str())))?;
     let code_of = |ending: Ending| exit_code(spec, ending, wrapped);
@@ -289,10 +296,6 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest) -> Result<i32>
         );
     }
     Ok(code)
-}
-
-fn wrapped_plan(req: &RunnerRequest) -> bool {
-    req.wrap.as_ref().is_some_and(|w| !w.is_empty())
 }
 
 /// Stops everything below the runner when its parent (cargo, nextest, crossflake) goes
