@@ -89,12 +89,6 @@ impl CargoConfig {
         Ok(CargoConfig { layers })
     }
 
-    /// Whether any layer has a `[target.'cfg(...)']` table with a runner (then the
-    /// target's cfg must be known).
-    pub fn has_cfg_runner(&self) -> bool {
-        self.layers.iter().any(|l| cfg_tables(&l.table).any(|(_, t)| t.contains_key("runner")))
-    }
-
     /// The runner for `triple`: `var` (CARGO_TARGET_<T>_RUNNER) from `env`, above the
     /// files; `--config` above both. `cfg` tells whether a cfg expression holds for the target.
     pub fn runner(

@@ -151,11 +151,6 @@ pub fn runner_program(env: &HostEnv, spec: &TargetSpec) -> Option<String> {
     }
 }
 
-/// Whether `spec` has a runner at all.
-pub fn runnable(spec: &TargetSpec) -> bool {
-    !matches!(spec.runner, Runner::None { .. })
-}
-
 fn require(env: &HostEnv, tool: &str, spec: &TargetSpec, purpose: &str) -> Result<(), MissingTool> {
     match env.which(tool) {
         Some(_) => Ok(()),
