@@ -41,6 +41,27 @@ pub fn glibc_target(spec: &TargetSpec, floor: crate::glibc::Version) -> Result<S
     Ok(format!("{}.{floor}", spec.rust_triple))
 }
 
+/// cargo-zigbuild's arguments for a glibc floor: its subcommand and `--target <triple>.<floor>`.
+pub fn zigbuild_argv(
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    floor: crate::glibc::Version,
+    build_std: bool,
+    policy: &RunPolicy,
+) -> Result<Vec<String>, Failure> {
+    let target = glibc_target(spec, floor)?;
+    let zreq = CargoRequest { subcommand: zigbuild_subcommand(req)?, ..req.clone() };
+    Ok(argv(spec, &zreq, &target, build_std, policy))
+}
+
+/// The variables cargo-zigbuild sets for the target (zig as its linker and C tools): set
+/// by anyone else (the host's cross tools, a dev shell) they would win over zig and lose
+/// the floor without a word.
+pub fn zig_owned_vars(spec: &TargetSpec) -> [String; 4] {
+    let (t, c) = (spec.cargo_env(), spec.cc_env());
+    [format!("CARGO_TARGET_{t}_LINKER"), format!("CC_{c}"), format!("CXX_{c}"), format!("AR_{c}")]
+}
+
 /// The cargo-zigbuild subcommand for a cargo one (`build` is `zigbuild` there).
 pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
     let first = req.subcommand.first().map(String::as_str).unwrap_or("build");

@@ -132,7 +132,7 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         notes.push(format!("SBI shutdown reasons are judged: OpenSBI {}", fw.display()));
     }
     if let Some(min) = &spec.host.glibc_min {
-        let zigbuild = env.which("cargo-zigbuild").or_else(|| env.which(&env.cargo_home_bin("cargo-zigbuild")));
+        let zigbuild = env.cargo_tool("cargo-zigbuild");
         notes.push(match (zigbuild, &env.zig) {
             (Some(_), Some(_)) => format!("--glibc X.Y (X.Y >= {min}): ready (cargo-zigbuild and zig found)"),
             _ => format!("--glibc X.Y (X.Y >= {min}) needs cargo-zigbuild and zig: run scripts/setup-host"),

@@ -48,14 +48,11 @@ pub fn plan(
                 .args(cargo_cmd::argv(spec, req, &target, build_std, &policy))
         }
         Some(floor) => {
-            let target = cargo_cmd::glibc_target(spec, floor)?;
-            let zigbuild = env
-                .which("cargo-zigbuild")
-                .or_else(|| env.which(&env.cargo_home_bin("cargo-zigbuild")))
-                .ok_or_else(|| {
-                    Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
-                        .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
-                })?;
+            let args = cargo_cmd::zigbuild_argv(spec, req, floor, build_std, &policy)?;
+            let zigbuild = env.cargo_tool("cargo-zigbuild").ok_or_else(|| {
+                Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+                    .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
+            })?;
             let zig = env.zig.clone().ok_or_else(|| {
                 Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
                     .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
@@ -64,9 +61,8 @@ pub fn plan(
                 "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
                 zig.display()
             ));
-            let zreq = CargoRequest { subcommand: cargo_cmd::zigbuild_subcommand(req)?, ..req.clone() };
             Step::new(&req.label(), zigbuild.display().to_string())
-                .args(cargo_cmd::argv(spec, &zreq, &target, build_std, &policy))
+                .args(args)
                 .env("CARGO", tc.cargo.display().to_string())
                 .env("CARGO_ZIGBUILD_ZIG_PATH", zig.display().to_string())
         }
@@ -85,13 +81,8 @@ pub fn plan(
     if tc.source == ToolchainSource::Rustup {
         step = step.env("RUSTUP_TOOLCHAIN", &tc.name);
     }
-    // cargo-zigbuild sets the target's linker and C tools to zig; ones set here would win
-    // over them and lose the floor without a word.
-    let zig_owned = |k: &str| {
-        req.glibc.is_some()
-            && (k.starts_with("CARGO_TARGET_") || k.starts_with("CC_") || k.starts_with("CXX_") || k.starts_with("AR_"))
-    };
-    step.env.extend(target_env(env, spec)?.into_iter().filter(|(k, _)| !zig_owned(k)));
+    let zig_owned = if req.glibc.is_some() { cargo_cmd::zig_owned_vars(spec).to_vec() } else { vec![] };
+    step.env.extend(target_env(env, spec)?.into_iter().filter(|(k, _)| !zig_owned.contains(k)));
 
     let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !policy.no_run;
     if runs && user_runner.is_none() && !(runs_natively(env, spec) && spec.rust_triple == env.host_triple) {

@@ -129,10 +129,13 @@ impl HostEnv {
         self.path.iter().map(|d| d.join(program)).find(|c| is_executable(c))
     }
 
-    /// A program in cargo's bin directory (`$CARGO_HOME/bin`, else ~/.cargo/bin), as a path.
-    pub fn cargo_home_bin(&self, program: &str) -> String {
-        let home = crate::paths::cargo_home().unwrap_or_default();
-        home.join("bin").join(program).display().to_string()
+    /// A cargo plugin's program: on PATH, else in cargo's bin directory (`$CARGO_HOME/bin`,
+    /// else ~/.cargo/bin), where `cargo install` puts it.
+    pub fn cargo_tool(&self, program: &str) -> Option<PathBuf> {
+        self.which(program).or_else(|| {
+            let installed = crate::paths::cargo_home()?.join("bin").join(program);
+            self.which(&installed.display().to_string())
+        })
     }
 
     pub fn toolchain(&self, name: &str) -> Option<&Toolchain> {

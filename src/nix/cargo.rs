@@ -79,20 +79,17 @@ pub fn in_shell(
             step.args = cargo_cmd::argv(spec, req, &target, shell.build_std, &policy);
         }
         Some(floor) => {
-            let target = cargo_cmd::glibc_target(spec, floor)?;
+            let args = cargo_cmd::zigbuild_argv(spec, req, floor, shell.build_std, &policy)?;
             let Some(zigbuild) = find_program(&path, "cargo-zigbuild") else {
                 bail!(crate::exit::Failure::missing(format!("the dev shell for {} has no cargo-zigbuild for --glibc", spec.name))
                     .next("add cargo-zigbuild and zig to the shell (crossflake's own shells have them), or use --backend host"))
             };
             step.env.insert("CARGO".into(), cargo.display().to_string());
             step.program = zigbuild.display().to_string();
-            // zig is the target's linker and C compiler now: the shell's would win over it.
-            let (t, c) = (spec.cargo_env(), spec.cc_env());
-            for k in [format!("CARGO_TARGET_{t}_LINKER"), format!("CC_{c}"), format!("CXX_{c}"), format!("AR_{c}")] {
+            for k in cargo_cmd::zig_owned_vars(spec) {
                 step.env.remove(&k);
             }
-            let zreq = CargoRequest { subcommand: cargo_cmd::zigbuild_subcommand(req)?, ..req.clone() };
-            step.args = cargo_cmd::argv(spec, &zreq, &target, shell.build_std, &policy);
+            step.args = args;
             notes.push(format!("glibc floor {floor}: built with the dev shell's cargo-zigbuild"));
         }
     }
