@@ -99,6 +99,26 @@ pub fn interrupted() -> Option<i32> {
     }
 }
 
+/// Runs `work(i)` for each `i` in `0..count` on up to `workers` threads, handing the
+/// items out in order; none starts once `stop()` holds or a termination signal came.
+pub fn share_out(count: usize, workers: usize, stop: impl Fn() -> bool + Sync, work: impl Fn(usize) + Sync) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        for _ in 0..workers.clamp(1, count.max(1)) {
+            s.spawn(|| loop {
+                if stop() || interrupted().is_some() {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= count {
+                    return;
+                }
+                work(i);
+            });
+        }
+    });
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
     /// Exited with this code.

@@ -221,42 +221,36 @@ pub fn run(
         .or_else(|| std::env::var("RUST_TEST_THREADS").ok().and_then(|v| v.parse().ok()))
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1);
-    let next = Mutex::new(0usize);
     let results: Mutex<Vec<(usize, Verdict, Vec<String>)>> = Mutex::new(Vec::new());
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(selected.len().max(1)) {
-            s.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-                    if *n >= selected.len() || exec::interrupted().is_some() {
-                        return;
-                    }
-                    *n += 1;
-                    *n - 1
-                };
-                let t = selected[i];
-                let (verdict, console) = match plan_boot(&format!("crossflake-harness=run:{}", t.name)) {
-                    Ok(step) => match boot(&step, false) {
-                        Ok((Ending::TimedOut, c)) => (Verdict::TimedOut(step.timeout_secs.unwrap_or(0)), c),
-                        Ok((e, c)) => (judge(t, exit_code(e), &c, rules), c),
-                        Err(e) => (Verdict::Failed(format!("{e:#}")), vec![]),
-                    },
+    exec::share_out(
+        selected.len(),
+        threads,
+        || false,
+        |i| {
+            let t = selected[i];
+            let (verdict, console) = match plan_boot(&format!("crossflake-harness=run:{}", t.name)) {
+                Ok(step) => match boot(&step, false) {
+                    Ok((Ending::TimedOut, c)) => (Verdict::TimedOut(step.timeout_secs.unwrap_or(0)), c),
+                    Ok((e, c)) => (judge(t, exit_code(e), &c, rules), c),
                     Err(e) => (Verdict::Failed(format!("{e:#}")), vec![]),
-                };
-                if let Verdict::TimedOut(secs) = verdict {
-                    record_event(&serde_json::json!({"event": "timeout", "program": format!("{} ({})", program.display(), t.name), "timeout_secs": secs}));
-                }
-                let word = match &verdict {
-                    Verdict::Passed => "ok".to_string(),
-                    Verdict::Failed(_) => "FAILED".into(),
-                    Verdict::TimedOut(secs) => format!("FAILED (timed out after {secs} s)"),
-                };
-                let mut all = results.lock().unwrap_or_else(|e| e.into_inner());
-                println!("test {} ... {word}", t.name);
-                all.push((i, verdict, console));
-            });
-        }
-    });
+                },
+                Err(e) => (Verdict::Failed(format!("{e:#}")), vec![]),
+            };
+            if let Verdict::TimedOut(secs) = verdict {
+                record_event(
+                    &serde_json::json!({"event": "timeout", "program": format!("{} ({})", program.display(), t.name), "timeout_secs": secs}),
+                );
+            }
+            let word = match &verdict {
+                Verdict::Passed => "ok".to_string(),
+                Verdict::Failed(_) => "FAILED".into(),
+                Verdict::TimedOut(secs) => format!("FAILED (timed out after {secs} s)"),
+            };
+            let mut all = results.lock().unwrap_or_else(|e| e.into_inner());
+            println!("test {} ... {word}", t.name);
+            all.push((i, verdict, console));
+        },
+    );
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|r| r.0);
     let failed: Vec<_> = results.iter().filter(|r| r.1 != Verdict::Passed).collect();

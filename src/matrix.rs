@@ -162,32 +162,24 @@ pub fn run(job: &MatrixJob, specs: &[&TargetSpec], jobs: usize, progress: &Progr
     std::fs::create_dir_all(&job.target_root)
         .with_context(|| format!("cannot create {}", job.target_root.display()))?;
     exec::install_signal_handlers();
-    let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<TargetResult>>> = Mutex::new(vec![None; specs.len()]);
-    std::thread::scope(|s| {
-        for _ in 0..jobs.clamp(1, specs.len().max(1)) {
-            s.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap();
-                    if *n >= specs.len() || exec::interrupted().is_some() {
-                        return;
-                    }
-                    *n += 1;
-                    *n - 1
-                };
-                let r = run_one(job, specs[i], progress);
-                let line = format!(
-                    "crossflake: {}: build {}, test {} ({:.1} s)",
-                    r.target,
-                    r.build.word(),
-                    r.test.word(),
-                    r.seconds
-                );
-                progress.finished(&r.target, &line, serde_json::to_value(&r).unwrap_or_default());
-                results.lock().unwrap()[i] = Some(r);
-            });
-        }
-    });
+    exec::share_out(
+        specs.len(),
+        jobs,
+        || false,
+        |i| {
+            let r = run_one(job, specs[i], progress);
+            let line = format!(
+                "crossflake: {}: build {}, test {} ({:.1} s)",
+                r.target,
+                r.build.word(),
+                r.test.word(),
+                r.seconds
+            );
+            progress.finished(&r.target, &line, serde_json::to_value(&r).unwrap_or_default());
+            results.lock().unwrap()[i] = Some(r);
+        },
+    );
     Ok(results.into_inner().unwrap().into_iter().flatten().collect())
 }
 

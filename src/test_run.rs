@@ -11,6 +11,7 @@ use crate::plan::{Plan, Step, TestRun};
 use crate::request::CargoRequest;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// Cargo options that select targets: with any of them, `cargo test` runs no doctests.
@@ -205,44 +206,33 @@ pub fn execute(
     let (tests, all) = binaries(&got.stdout);
     summary.executables = all;
     let cwd = build.cwd.clone().unwrap_or_default();
-    let next = Mutex::new(0usize);
-    let stop = Mutex::new(false);
+    let stop = AtomicBool::new(false);
     let n = tests.len();
     let printer =
         Mutex::new(Printer { head: 0, held: vec![Vec::new(); n], endings: vec![None; n], started: vec![false; n] });
-    std::thread::scope(|s| {
-        for _ in 0..run.jobs.min(tests.len().max(1)) {
-            s.spawn(|| loop {
-                let i = {
-                    let mut n = next.lock().unwrap_or_else(|e| e.into_inner());
-                    if *n >= tests.len()
-                        || *stop.lock().unwrap_or_else(|e| e.into_inner())
-                        || exec::interrupted().is_some()
-                    {
-                        return;
-                    }
-                    *n += 1;
-                    *n - 1
-                };
-                let t = &tests[i];
-                printer.lock().unwrap_or_else(|e| e.into_inner()).start(i, &tests, &cwd);
-                let host = !crate::artifacts::built_for(&t.exe, triple);
-                let step = binary_step(build, if host { &[] } else { runner }, t, &run.harness_args);
-                let chunk = |bytes: &[u8]| printer.lock().unwrap_or_else(|e| e.into_inner()).output(i, bytes);
-                let ending = match exec::run(&step, Output::Merged(&chunk)) {
-                    Ok((o, _)) => o.ending,
-                    Err(e) => {
-                        chunk(format!("crossflake: cannot run {}: {e:#}\n", t.exe.display()).as_bytes());
-                        Ending::Exited(125)
-                    }
-                };
-                if ending != Ending::Exited(0) && !run.no_fail_fast {
-                    *stop.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    exec::share_out(
+        n,
+        run.jobs,
+        || stop.load(Ordering::SeqCst),
+        |i| {
+            let t = &tests[i];
+            printer.lock().unwrap_or_else(|e| e.into_inner()).start(i, &tests, &cwd);
+            let host = !crate::artifacts::built_for(&t.exe, triple);
+            let step = binary_step(build, if host { &[] } else { runner }, t, &run.harness_args);
+            let chunk = |bytes: &[u8]| printer.lock().unwrap_or_else(|e| e.into_inner()).output(i, bytes);
+            let ending = match exec::run(&step, Output::Merged(&chunk)) {
+                Ok((o, _)) => o.ending,
+                Err(e) => {
+                    chunk(format!("crossflake: cannot run {}: {e:#}\n", t.exe.display()).as_bytes());
+                    Ending::Exited(125)
                 }
-                printer.lock().unwrap_or_else(|e| e.into_inner()).finished(i, ending, &tests, &cwd);
-            });
-        }
-    });
+            };
+            if ending != Ending::Exited(0) && !run.no_fail_fast {
+                stop.store(true, Ordering::SeqCst);
+            }
+            printer.lock().unwrap_or_else(|e| e.into_inner()).finished(i, ending, &tests, &cwd);
+        },
+    );
     let endings = printer.into_inner().unwrap_or_else(|e| e.into_inner()).endings;
     let failed: Vec<(&TestBinary, Ending)> =
         tests.iter().zip(&endings).filter_map(|(t, e)| e.filter(|e| *e != Ending::Exited(0)).map(|e| (t, e))).collect();
