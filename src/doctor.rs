@@ -1,6 +1,6 @@
 //! `crossflake doctor`: per target and backend, what is there, what is
 //! missing, and the command that installs it.
-use crate::host::{choose_toolchain, packages_for, runner_program, runs_natively};
+use crate::host::{choose_toolchain, is_host_target, packages_for, runner_program};
 use crate::hostenv::HostEnv;
 use crate::targets::TargetSpec;
 use serde::Serialize;
@@ -91,7 +91,7 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         Ok((tc, _, why)) => (Some(tc.name.clone()), why),
         Err(e) => (None, format!("{e:#}")),
     };
-    let native = runs_natively(env, spec) && spec.rust_triple == env.host_triple;
+    let native = is_host_target(env, spec);
     let mut tools = Vec::new();
     if spec.host.linker != "rust-lld" && !native {
         tools.push(check(env, spec, &spec.host.linker, "linker"));

@@ -20,6 +20,12 @@ pub fn runs_natively(env: &HostEnv, spec: &TargetSpec) -> bool {
         && spec.arch().trim_end_matches("gc") == host_arch.trim_end_matches("gc")
 }
 
+/// Whether `spec` is this host's own target: its programs run as they are and the
+/// host's linker links them.
+pub fn is_host_target(env: &HostEnv, spec: &TargetSpec) -> bool {
+    runs_natively(env, spec) && spec.rust_triple == env.host_triple
+}
+
 /// Plans the cargo command for `spec` with the host's tools.
 pub fn plan(
     env: &HostEnv,
@@ -85,7 +91,7 @@ pub fn plan(
     step.env.extend(target_env(env, spec)?.into_iter().filter(|(k, _)| !zig_owned.contains(k)));
 
     let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !policy.no_run;
-    if runs && user_runner.is_none() && !(runs_natively(env, spec) && spec.rust_triple == env.host_triple) {
+    if runs && user_runner.is_none() && !is_host_target(env, spec) {
         if let Some(prog) = runner_program(env, spec) {
             require(env, &prog, spec, "runner")?;
         }
@@ -110,7 +116,7 @@ pub fn plan(
 /// The target's linker, C tools and pkg-config variables (checked to exist where needed).
 pub fn target_env(env: &HostEnv, spec: &TargetSpec) -> Result<Vec<(String, String)>, MissingTool> {
     let mut out = Vec::new();
-    let native = runs_natively(env, spec) && spec.rust_triple == env.host_triple;
+    let native = is_host_target(env, spec);
     let t = spec.cargo_env();
     if spec.host.linker != "rust-lld" && !native {
         require(env, &spec.host.linker, spec, "linker")?;
