@@ -117,9 +117,7 @@ pub fn plan(
 fn wrapper_path(real: &str) -> PathBuf {
     use sha2::Digest;
     let h: String = sha2::Sha256::digest(real.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    crate::paths::cache_dir()
-        .unwrap_or_else(|_| std::env::temp_dir().join("crossflake"))
-        .join(format!("coverage/rustdoc-{h}"))
+    crate::paths::cache_dir_or_temp().join(format!("coverage/rustdoc-{h}"))
 }
 
 /// Before the run: fresh profile and doctest directories, the rustdoc wrapper. The
@@ -134,14 +132,8 @@ pub fn prepare(c: &Coverage) -> Result<std::fs::File> {
         let _ = std::fs::remove_dir_all(d);
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
-    let w = wrapper_path(&c.rustdoc);
-    std::fs::create_dir_all(w.parent().unwrap_or(Path::new("/")))?;
     let script = format!("#!/bin/sh\nRUSTC_BOOTSTRAP=1 exec {} \"$@\"\n", crate::plan::shell_quote(&c.rustdoc));
-    let tmp = w.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, script)?;
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))?;
-    std::fs::rename(&tmp, &w)?;
+    crate::paths::write_replacing(&wrapper_path(&c.rustdoc), script.as_bytes(), Some(0o755))?;
     Ok(lock)
 }
 

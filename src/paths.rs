@@ -1,7 +1,7 @@
 //! Where crossflake keeps things: one cache directory for dev environments,
 //! the wine prefix and registered SDKs.
 use anyhow::{Context, Result};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `$CROSSFLAKE_CACHE_DIR`, else `$XDG_CACHE_HOME/crossflake`, else `~/.cache/crossflake`
 /// (empty variables count as unset); `var` reads the environment.
@@ -35,4 +35,24 @@ pub fn cache_dir() -> Result<PathBuf> {
     let dir = cache_root(|k| std::env::var(k).ok())
         .context("no cache directory: HOME is not set; set CROSSFLAKE_CACHE_DIR to a writable directory")?;
     std::path::absolute(&dir).with_context(|| format!("cannot make the cache directory {} absolute", dir.display()))
+}
+
+/// The cache directory, else `<tmp>/crossflake` (for files that are only worth keeping).
+pub fn cache_dir_or_temp() -> PathBuf {
+    cache_dir().unwrap_or_else(|_| std::env::temp_dir().join("crossflake"))
+}
+
+/// Writes `path` whole or not at all: into a file of this process beside it, then renamed
+/// over it, so that no reader (another crossflake) sees half a file. `mode`: its permissions.
+pub fn write_replacing(path: &Path, contents: &[u8], mode: Option<u32>) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, contents).with_context(|| format!("cannot write {}", tmp.display()))?;
+    if let Some(mode) = mode {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(mode))
+            .with_context(|| format!("cannot make {} executable", tmp.display()))?;
+    }
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
 }

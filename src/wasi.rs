@@ -1,7 +1,7 @@
 //! WebAssembly (WASI preview 1) programs under Node.js's built-in `node:wasi`
 //! (src/wasi/run.mjs, written once into crossflake's cache): no wasmtime is
 //! needed, Node.js comes with the machine or from Debian's `nodejs`.
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::PathBuf;
 
 const SCRIPT: &str = include_str!("wasi/run.mjs");
@@ -10,20 +10,14 @@ const SCRIPT: &str = include_str!("wasi/run.mjs");
 pub fn script_path() -> PathBuf {
     use sha2::Digest;
     let digest: String = sha2::Sha256::digest(SCRIPT.as_bytes()).iter().take(8).map(|b| format!("{b:02x}")).collect();
-    crate::paths::cache_dir()
-        .unwrap_or_else(|_| std::env::temp_dir().join("crossflake"))
-        .join(format!("wasi/run-{digest}.mjs"))
+    crate::paths::cache_dir_or_temp().join(format!("wasi/run-{digest}.mjs"))
 }
 
 /// Writes the script if it is not there yet.
 pub fn ensure_script() -> Result<PathBuf> {
     let path = script_path();
     if !path.is_file() {
-        let dir = path.parent().unwrap_or(std::path::Path::new("/"));
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        std::fs::write(&tmp, SCRIPT).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::paths::write_replacing(&path, SCRIPT.as_bytes(), None)?;
     }
     Ok(path)
 }

@@ -14,7 +14,7 @@ const BUILTIN_DLL: &str = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/bcryptp
 const MARKER: &str = ".crossflake-wine-version";
 
 pub fn prefix_dir() -> PathBuf {
-    crate::paths::cache_dir().unwrap_or_else(|_| std::env::temp_dir().join("crossflake")).join("wine-prefix")
+    crate::paths::cache_dir_or_temp().join("wine-prefix")
 }
 
 /// The variables every wine run gets (no X server, no menus, no Mono/Gecko prompts).

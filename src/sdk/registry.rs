@@ -65,12 +65,8 @@ pub fn record(cache: &Path, entry: Entry) -> Result<()> {
     let mut sdks = load(cache)?;
     sdks.retain(|e| e.store_path != entry.store_path);
     sdks.push(entry);
-    std::fs::create_dir_all(cache).with_context(|| format!("cannot create {}", cache.display()))?;
-    let path = registry_path(cache);
-    let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(&File { sdks })? + "\n";
-    std::fs::write(&tmp, text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot replace {}", path.display()))
+    crate::paths::write_replacing(&registry_path(cache), text.as_bytes(), None)
 }
 
 /// `secs` since 1970 as `2024-06-01T12:00:00Z`.
