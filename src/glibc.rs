@@ -45,11 +45,8 @@ pub struct Needs {
 impl Needs {
     /// The symbols that need more than `floor`, with the version each needs.
     pub fn above(&self, floor: Version) -> Vec<(String, Version)> {
-        self.symbols
-            .range(..)
-            .filter(|(v, _)| **v > floor)
-            .flat_map(|(v, s)| s.iter().map(|n| (n.clone(), *v)))
-            .collect()
+        use std::ops::Bound::{Excluded, Unbounded};
+        self.symbols.range((Excluded(floor), Unbounded)).flat_map(|(v, s)| s.iter().map(|n| (n.clone(), *v))).collect()
     }
 }
 
@@ -125,10 +122,13 @@ fn sections(e: &Elf) -> Option<Vec<Section>> {
 
 /// Reads an ELF's glibc needs; Err when it is not an ELF, None-max when it needs none.
 pub fn needs_of(bytes: &[u8]) -> Result<Needs, String> {
-    if !bytes.starts_with(b"\x7fELF") || bytes.len() < 0x34 {
+    // The ident is read as binfmt reads it; a whole header is at least 0x34 bytes (32-bit).
+    let (crate::binfmt::Format::Elf { bits, big_endian, .. }, true) =
+        (crate::binfmt::classify(bytes), bytes.len() >= 0x34)
+    else {
         return Err("not an ELF file".into());
-    }
-    let e = Elf { b: bytes, wide: bytes[4] == 2, be: bytes[5] == 2 };
+    };
+    let e = Elf { b: bytes, wide: bits == 64, be: big_endian };
     let secs = sections(&e).ok_or("truncated section headers")?;
     let Some(vn) = secs.iter().find(|s| s.kind == SHT_GNU_VERNEED) else { return Ok(Needs::default()) };
     let strtab = secs.get(vn.link as usize).ok_or("bad .gnu.version_r link")?.offset;

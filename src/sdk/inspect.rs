@@ -1,6 +1,7 @@
 //! What is inside an SDK tarball: its compression (from the first bytes), its
 //! one top directory `MacOSX<ver>.sdk/` and the version its SDKSettings file
 //! states. Reads a stream; spawns nothing.
+use crate::binfmt::read_up_to;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 use std::io::{self, Read};
@@ -157,8 +158,6 @@ pub fn inspect(path: &Path, mut raw: impl Read) -> Result<SdkInfo> {
     }
     Ok(SdkInfo { dir, version, settings, compression, entries })
 }
-
-use crate::binfmt::read_up_to;
 
 /// An SDKSettings file's text; such files are a few KB.
 fn read_small(r: &mut impl Read) -> io::Result<String> {
