@@ -16,7 +16,7 @@
 let
   inputs = import ./inputs.nix;
   lib = import (inputs.nixpkgs-lib + "/lib");
-  pkgs = import ./stand-in.nix { inherit lib system tools; };
+  pkgs = nixpkgs.legacyPackages.${system};
 
   # rust-overlay's own flake.nix, called as Nix would call it.
   rust-overlay = (import (inputs.rust-overlay + "/flake.nix")).outputs
