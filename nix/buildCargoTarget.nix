@@ -60,11 +60,10 @@ let
   customTarget = lib.hasSuffix ".json" spec.rust_triple;
   buildStd = customTarget || lib.hasInfix "build-std" (cargoCommand + builtins.toJSON extraEnv);
   target = mkCrossEnv {
-    inherit spec targetLibs;
+    inherit spec targetLibs withRunner;
     bareMetalCC = withC;
     bareMetalRunner = s: if viaLauncher then "${lib.getExe crossflake} runner --target ${s.name}" else lib.getExe (qemuRunner s);
   };
-  env = if withRunner then target.env else removeAttrs target.env (builtins.attrNames target.runnerEnv);
 in
 assert !buildStd || throw ''
   crossflake: ${pname}: building std from source (${if customTarget then "the custom target ${spec.rust_triple} needs -Zbuild-std" else "-Zbuild-std"})
@@ -79,7 +78,7 @@ stdenv.mkDerivation ({
     ++ lib.optional viaLauncher qemu ++ nativeBuildInputs;
   # String context pulls in the cross cc, and with the runner qemu-user,
   # wine or the QEMU wrapper.
-  env = env // {
+  env = target.env // {
     CARGO_NET_OFFLINE = "true";
     CARGO_TERM_COLOR = "never";
   } // extraEnv;

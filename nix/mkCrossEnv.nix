@@ -2,9 +2,9 @@
 # runner, the cc crate's CC_/CXX_/AR_<t>, pkg-config for the target's own
 # libraries, and the tools to put on PATH. Returns { spec, env, runnerEnv,
 # packages, runner, cpuRunner, canRun, libs, withC }: `env` includes
-# `runnerEnv` (cargo's runner and what it reads, e.g. CROSSFLAKE_OPENSBI),
-# which a build that runs nothing leaves out; cpuRunner is the qemu-user
-# wrapper with the target's CPU model, if any.
+# `runnerEnv` (cargo's runner and what it reads, e.g. CROSSFLAKE_OPENSBI)
+# unless `withRunner = false` (a build that runs nothing); cpuRunner is the
+# qemu-user wrapper with the target's CPU model, if any.
 #
 # Names and `--target` are always the TOML's rust_triple (spec.cargo_env,
 # spec.cc_env), never nixpkgs' platform.rust.rustcTarget: they differ for
@@ -45,6 +45,8 @@
   # Rust's *-none targets link with rust-lld, so only C code needs the
   # target's newlib gcc (CC_/CXX_/AR_<t>).
   bareMetalCC ? false
+, # Whether `env` sets cargo's runner (and what it reads).
+  withRunner ? true
 }:
 let
   host = pkgs.stdenv.hostPlatform;
@@ -76,7 +78,7 @@ let
   # qemu-user with the target's CPU model ([runner] cpu, e.g. max; power10
   # for ppc64le), unless QEMU_CPU says otherwise (qemuUserRunner.nix).
   cpuRunner =
-    if spec.runner.type == "qemu-user" && spec.runner ? cpu && emulator != null && !platform.isWindows
+    if spec.runner.type == "qemu-user" && spec.runner ? cpu && emulator != null
     then qemuUserRunner { inherit emulator; arch = spec.runner.qemu_arch; inherit (spec.runner) cpu; }
     else null;
   runner =
@@ -116,7 +118,7 @@ in
   }
   # Bare-metal and wasm targets keep rustc's default linker (rust-lld).
   // lib.optionalAttrs (!rustLld) { "CARGO_TARGET_${T}_LINKER" = tool (if osx then "clang" else "cc"); }
-  // runnerEnv
+  // lib.optionalAttrs withRunner runnerEnv
   // lib.optionalAttrs platform.isWindows {
     "CARGO_TARGET_${T}_RUSTFLAGS" = "-L native=${pthreads}/lib";
     # Doctests link with rustdoc, which reads RUSTDOCFLAGS, not RUSTFLAGS.
@@ -137,5 +139,5 @@ in
     ++ lib.optional osx osxcross
     ++ lib.optional (platform.isWindows && emulator != null) (winePackagesFor "wine64").minimal
     # node for the launcher's own WASI runner, which starts `node` from PATH.
-    ++ lib.optionals (wasi && emulator != null) wasiRunner.packages;
+    ++ lib.optionals wasi wasiRunner.packages;
 }
