@@ -38,12 +38,9 @@ impl VirtAarch64 {
     /// The DTB fallback reads RAM at [`Self::DTB`]: the kernel must not put
     /// anything of its own below its link address.
     pub fn cmdline(buf: &mut [u8]) -> Option<&str> {
-        if let Some(len) = crate::cmdline_from_semihosting(buf).map(str::len) {
-            return core::str::from_utf8(&buf[..len]).ok();
-        }
         // SAFETY: RAM at DTB is readable (MMU off) and the kernel, linked
         // above it, never writes there.
-        unsafe { crate::cmdline_from_dtb(Self::DTB) }
+        crate::cmdline_from_semihosting(buf).or_else(|| unsafe { crate::cmdline_from_dtb(Self::DTB) })
     }
 
     /// Parks the core forever (`wfi`; QEMU treats `wfe` as a busy yield).
