@@ -82,6 +82,7 @@ pub fn run(inv: Invocation) -> Result<i32> {
         Command::Sdk(SdkCommand::Add { file, dry_run }) => sdk::add(&file, dry_run, &reporter),
         Command::Sdk(SdkCommand::List { json }) => sdk::list(json || reporter.json()),
         Command::Inspect(o) => nix::inspect(registry.resolve(&o.target)?, &o.nix, o.dry_run, &reporter),
+        Command::CaptureEnv { file, program, .. } => crate::test_env::record(&file, &program).map(|()| 0),
         _ => unreachable!("the pass-through commands are handled above"),
     }
 }

@@ -107,6 +107,15 @@ pub enum Command {
     /// Register a macOS SDK (which Apple's licence keeps out of the flake) in the Nix store.
     #[command(subcommand)]
     Sdk(SdkCommand),
+    /// (internal) The runner of `crossflake test`'s capture run: records how cargo started a
+    /// test binary (environment, working directory) in FILE, runs nothing.
+    #[command(hide = true)]
+    CaptureEnv {
+        file: PathBuf,
+        program: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// The commands whose words after the name go to args.rs, not clap.

@@ -206,6 +206,9 @@ pub struct Collected {
 
 fn command_for(step: &Step) -> Command {
     let mut cmd = Command::new(&step.program);
+    if step.clear_env {
+        cmd.env_clear();
+    }
     cmd.args(&step.args).envs(&step.env);
     if let Some(cwd) = &step.cwd {
         cmd.current_dir(cwd);

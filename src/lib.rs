@@ -35,6 +35,7 @@ pub mod runner;
 pub mod sdk;
 pub mod ship;
 pub mod targets;
+pub mod test_env;
 pub mod test_run;
 pub mod toolchain;
 pub mod verdict;

@@ -17,6 +17,10 @@ pub struct Step {
     pub cwd: Option<PathBuf>,
     /// Kill the step (and its process group) after this many seconds.
     pub timeout_secs: Option<u64>,
+    /// `env` is the whole environment: nothing is inherited (a test binary gets exactly
+    /// what cargo would give it).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub clear_env: bool,
 }
 
 impl Step {
@@ -28,6 +32,7 @@ impl Step {
             env: BTreeMap::new(),
             cwd: None,
             timeout_secs: None,
+            clear_env: false,
         }
     }
     pub fn arg(mut self, a: impl Into<String>) -> Step {
@@ -48,8 +53,8 @@ impl Step {
         if let Some(cwd) = &self.cwd {
             parts.push(format!("cd {} &&", shell_quote(&cwd.display().to_string())));
         }
-        if !self.env.is_empty() {
-            parts.push("env".into());
+        if !self.env.is_empty() || self.clear_env {
+            parts.push(if self.clear_env { "env -i".into() } else { "env".into() });
             for (k, v) in &self.env {
                 parts.push(format!("{k}={}", shell_quote(v)));
             }

@@ -9,6 +9,8 @@
 use crate::exec::{self, Ending, Output};
 use crate::plan::{Plan, Step, TestRun};
 use crate::request::CargoRequest;
+use crate::test_env::{self, Launch};
+use anyhow::Context as _;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -150,8 +152,9 @@ fn running_line(t: &TestBinary, cwd: &Path) -> String {
     format!("     Running {unit}{src} ({exe})")
 }
 
-/// The step that runs one binary through the runner, as cargo would start it.
-fn binary_step(build: &Step, runner: &[String], t: &TestBinary, args: &[String]) -> Step {
+/// The step that runs one binary through the runner, started as cargo started it (its
+/// recorded environment and working directory, nothing else inherited).
+fn binary_step(launch: &Launch, runner: &[String], t: &TestBinary, args: &[String]) -> Step {
     let (program, rest) = runner
         .split_first()
         .map(|(p, r)| (p.clone(), r.to_vec()))
@@ -161,20 +164,42 @@ fn binary_step(build: &Step, runner: &[String], t: &TestBinary, args: &[String])
         s = s.arg(t.exe.display().to_string());
     }
     s = s.args(args.iter().cloned());
-    s.env = build.env.clone();
-    let dir = t.manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
-    for (k, v) in [
-        ("CARGO_MANIFEST_DIR", dir.display().to_string()),
-        ("CARGO_MANIFEST_PATH", t.manifest_path.display().to_string()),
-        ("CARGO_PKG_NAME", t.package.clone()),
-        ("CARGO_PKG_VERSION", t.version.clone()),
-        ("CARGO_CRATE_NAME", t.name.replace('-', "_")),
-        ("CARGO", build.program.clone()),
-    ] {
-        s.env.insert(k.into(), v);
-    }
-    s.cwd = Some(dir);
+    s.env = launch.env.clone();
+    s.clear_env = true;
+    s.cwd = Some(launch.cwd.clone());
     s
+}
+
+/// How cargo starts each test binary it would run (test_env.rs), in cargo's order, with
+/// the binaries' descriptions from the build's messages.
+fn launches(build: &Step, tests: Vec<TestBinary>, triple: &str) -> anyhow::Result<Vec<(TestBinary, Launch)>> {
+    let record = tempfile::NamedTempFile::new()?;
+    let log = tempfile::NamedTempFile::new()?;
+    let self_exe = std::env::current_exe().context("cannot find crossflake's own executable")?;
+    let capture = test_env::capture_step(build, record.path(), triple, &self_exe);
+    let (outcome, _) = exec::run(&capture, Output::Log(log.path()))?;
+    if !outcome.success() && exec::interrupted().is_none() {
+        anyhow::bail!(
+            "asking cargo how it starts the test binaries failed ({}); its last lines:\n{}",
+            describe(outcome.ending),
+            crate::report::log_tail(log.path(), 15)
+        );
+    }
+    let mut out = Vec::new();
+    for l in test_env::read(record.path(), &capture, build)? {
+        let t = tests.iter().find(|t| t.exe == l.exe).cloned().unwrap_or_else(|| TestBinary {
+            exe: l.exe.clone(),
+            kind: "test".into(),
+            name: l.exe.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            src_path: PathBuf::new(),
+            manifest_path: l.cwd.join("Cargo.toml"),
+            package: String::new(),
+            version: String::new(),
+            doctest: false,
+        });
+        out.push((t, l));
+    }
+    Ok(out)
 }
 
 /// What a run of the binaries came to.
@@ -203,8 +228,10 @@ pub fn execute(
         summary.code = outcome.ending.exit_code();
         return Ok((outcome, summary, got.kept_lines));
     }
-    let (tests, all) = binaries(&got.stdout);
+    let (built, all) = binaries(&got.stdout);
     summary.executables = all;
+    let has_doctests = built.iter().any(|t| t.doctest && matches!(t.kind.as_str(), "lib" | "rlib" | "proc-macro"));
+    let (tests, launched): (Vec<TestBinary>, Vec<Launch>) = launches(build, built, triple)?.into_iter().unzip();
     let cwd = build.cwd.clone().unwrap_or_default();
     let stop = AtomicBool::new(false);
     let n = tests.len();
@@ -218,7 +245,7 @@ pub fn execute(
             let t = &tests[i];
             printer.lock().unwrap_or_else(|e| e.into_inner()).start(i, &tests, &cwd);
             let host = !crate::artifacts::built_for(&t.exe, triple);
-            let step = binary_step(build, if host { &[] } else { runner }, t, &run.harness_args);
+            let step = binary_step(&launched[i], if host { &[] } else { runner }, t, &run.harness_args);
             let chunk = |bytes: &[u8]| printer.lock().unwrap_or_else(|e| e.into_inner()).output(i, bytes);
             let ending = match exec::run(&step, Output::Merged(&chunk)) {
                 Ok((o, _)) => o.ending,
@@ -270,7 +297,6 @@ pub fn execute(
         summary.code = e.exit_code();
         return Ok((outcome, summary, vec![]));
     }
-    let has_doctests = tests.iter().any(|t| t.doctest && matches!(t.kind.as_str(), "lib" | "rlib" | "proc-macro"));
     if let (Some(doc), true) = (&run.doc_step, has_doctests) {
         let mut doc = doc.clone();
         doc.env.extend(

@@ -2,7 +2,7 @@
 //! runner's timeout and signal handling (no process may survive).
 mod common;
 use common::*;
-use std::process::Command;
+
 use std::time::{Duration, Instant};
 
 #[test]
@@ -57,7 +57,7 @@ fn dry_run_prints_the_cargo_command_and_runs_nothing() {
 #[test]
 fn missing_linker_exits_3_naming_the_package() {
     let empty = tempfile::tempdir().unwrap();
-    let o = Command::new(bin())
+    let o = command()
         .args(["build", "--target", "riscv64", "--backend", "host"])
         .current_dir(root())
         .env("PATH", empty.path())
@@ -103,7 +103,7 @@ fn runner_kills_the_whole_process_group_at_the_timeout() {
 
 #[test]
 fn runner_on_sigint_kills_its_children_and_exits_130() {
-    let mut cmd = Command::new(bin());
+    let mut cmd = command();
     cmd.args(["runner", "--target", "x86_64", "/bin/sh", "-c", "sleep 7232 & echo started; sleep 7232; wait"]);
     let mut run = Running::start(cmd);
     run.wait_for_line("started", Duration::from_secs(30));

@@ -84,7 +84,7 @@ fn an_artifact_above_the_floor_fails_naming_the_symbol() {
     require_tool("cargo-zigbuild");
     // The crate's own linker (here through RUSTFLAGS) wins over zig: the host's glibc is
     // then linked, and the check says so instead of passing.
-    let o = Command::new(bin())
+    let o = command()
         .args(["build", "--target", "x86_64", "--glibc", "2.17", "--backend", "host", "--target-dir"])
         .arg(td().join("over"))
         .env("RUSTFLAGS", "-C linker=x86_64-linux-gnu-gcc")

@@ -46,13 +46,104 @@ fn cargo_flags_pass_through_on_a_real_workspace() {
     assert!(out.contains("test tests::runs_on_the_target_machine ... ok"), "wcore's unit test ran: {out}");
     assert!(out.contains("aarch64-unknown-linux-gnu/debug/deps/wcore-"), "built for the target: {out}");
     assert!(!out.contains("Running tests/app.rs"), "--exclude wapp was honoured: {out}");
-    // The whole workspace, the proc-macro built for the host.
-    let o = crossflake(
-        &["test", "--target", "aarch64", "--backend", "host", "--workspace", "--target-dir", &td()],
-        &fixture("workspace"),
-    );
-    let out = text(&o);
-    assert!(o.status.success() && out.contains("test the_macro_expands ... ok"), "{out}");
+    // The whole workspace, the proc-macro's own tests run on the host (issue 24: they
+    // exited 127 without the toolchain's sysroot on the library path).
+    for target in PROBE_TARGETS {
+        let o = crossflake(
+            &["test", "--target", target, "--backend", "host", "--workspace", "--target-dir", &td()],
+            &fixture("workspace"),
+        );
+        let out = text(&o);
+        assert!(o.status.success() && out.contains("test the_macro_expands ... ok"), "{target}: {out}");
+    }
+}
+
+/// The targets issue 24 names: qemu-user (glibc), wine, native musl.
+const PROBE_TARGETS: [&str; 4] = ["aarch64", "riscv64", "windows", "x86_64-musl"];
+
+/// What tests/fixtures/env-probe's tests printed: per kind (`target-unit`, `integration`,
+/// `host-proc-macro`), the working directory (as `cwd`) and every variable.
+fn probe_blocks(out: &str) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    let mut blocks = std::collections::BTreeMap::new();
+    let mut cur: Option<String> = None;
+    for l in out.lines() {
+        if let Some(kind) = l.strip_prefix("PROBE-BEGIN ") {
+            cur = Some(kind.trim().to_string());
+            blocks.insert(kind.trim().to_string(), std::collections::BTreeMap::new());
+        } else if l.starts_with("PROBE-END") {
+            cur = None;
+        } else if let Some(kind) = &cur {
+            let (k, v) = match (l.strip_prefix("cwd="), l.strip_prefix("env ")) {
+                (Some(cwd), _) => ("cwd".to_string(), cwd.to_string()),
+                (_, Some(kv)) => kv.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())).unwrap_or_default(),
+                _ => continue,
+            };
+            blocks.get_mut(kind).unwrap().insert(k, v);
+        }
+    }
+    blocks
+}
+
+/// Every test binary crossflake runs itself is started as cargo starts it: the same
+/// variables (cargo's CARGO_*, OUT_DIR, CARGO_BIN_EXE_<name>, a build script's
+/// rustc-env, the library path with the sysroot a proc-macro's tests need) and working
+/// directory, for a target unit test, an integration test and a host proc-macro's test.
+/// Compared with plain `cargo test` in `crossflake env`'s environment; the only
+/// differences allowed are the ones each way of starting has by design.
+#[test]
+fn test_binaries_get_what_cargo_gives_them() {
+    require_tool("qemu-aarch64");
+    require_tool("qemu-riscv64");
+    require_tool("wine");
+    // `crossflake env` adds CARGO_BUILD_TARGET (crossflake passes --target) and the
+    // toolchain's bin first on PATH (so plain `cargo` is the chosen one); crossflake adds
+    // its runners' event file; bash sets `_`.
+    let by_design = ["CARGO_BUILD_TARGET", "PATH", "CROSSFLAKE_EVENTS", "_"];
+    let dir = fixture("env-probe");
+    for target in PROBE_TARGETS {
+        let script = format!(
+            "eval \"$('{}' env --target {target} --backend host)\" && cargo test --target-dir '{}' -- --nocapture",
+            bin().display(),
+            td()
+        );
+        let plain = user_command("bash").args(["-c", &script]).current_dir(&dir).output_bounded().unwrap();
+        assert!(plain.status.success(), "{target}: plain cargo passes: {}", text(&plain));
+        // Both started from a shell, as users start them (it sets PWD, SHLVL).
+        let script = format!(
+            "'{}' test --target {target} --backend host --target-dir '{}' -- --nocapture",
+            bin().display(),
+            td()
+        );
+        let cf = user_command("bash").args(["-c", &script]).current_dir(&dir).output_bounded().unwrap();
+        assert!(cf.status.success(), "{target}: {}", text(&cf));
+        let (want, got) = (probe_blocks(&text(&plain)), probe_blocks(&text(&cf)));
+        assert_eq!(
+            want.keys().collect::<Vec<_>>(),
+            ["host-proc-macro", "integration", "target-unit"],
+            "{target}: every probe ran: {}",
+            text(&plain)
+        );
+        for (kind, vars) in &want {
+            let mine = &got[kind];
+            let differ: Vec<String> = vars
+                .keys()
+                .chain(mine.keys())
+                .filter(|k| !by_design.contains(&k.as_str()) && vars.get(*k) != mine.get(*k))
+                .map(|k| format!("{k}: cargo {:?}, crossflake {:?}", vars.get(k), mine.get(k)))
+                .collect();
+            assert!(differ.is_empty(), "{target} {kind}: {differ:#?}");
+        }
+        // The comparison has teeth: what cargo gives is there.
+        let host = &got["host-proc-macro"];
+        assert!(host["LD_LIBRARY_PATH"].contains("lib/rustlib/x86_64-unknown-linux-gnu/lib"), "{host:?}");
+        assert!(host["cwd"].ends_with("probe-macros"), "{host:?}");
+        let it = &got["integration"];
+        // (wine hands Windows programs no variable whose name has a `-`, with cargo or without)
+        let bin_exe = target == "windows" || it.contains_key("CARGO_BIN_EXE_probe-bin");
+        assert!(bin_exe && it.contains_key("OUT_DIR"), "{it:?}");
+        assert_eq!(got["target-unit"].get("PROBE_FROM_BUILD_SCRIPT").map(String::as_str), Some("yes"));
+        assert_eq!(got["target-unit"].get("CARGO_PKG_VERSION_PRE").map(String::as_str), Some("rc.1"));
+    }
 }
 
 #[test]
@@ -72,7 +163,7 @@ fn a_crates_own_runner_is_wrapped_and_kept() {
     require_tool("qemu-aarch64");
     let dir = fixture("runner-map");
     // Plain cargo with the crate's runner passes: the fixture is sound.
-    let plain = Command::new("cargo")
+    let plain = user_command("cargo")
         .args(["+1.95.0", "test", "--target", "aarch64-unknown-linux-gnu", "--target-dir", &td()])
         .env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER", "aarch64-linux-gnu-gcc")
         .current_dir(&dir)
@@ -171,7 +262,7 @@ fn shell_works_on_the_host_backend() {
 fn hung_test(marker: &str) -> (Running, Vec<i32>) {
     require_tool("qemu-aarch64");
     let td = td();
-    let mut cmd = Command::new(bin());
+    let mut cmd = command();
     cmd.args(["test", "--target", "aarch64", "--backend", "host", "--target-dir", &td])
         .args(["--", "--ignored", "--exact", "hangs_forever", marker])
         .current_dir(fixture("hang"));
@@ -222,7 +313,7 @@ fn a_missing_pinned_toolchain_exits_3_naming_the_pin() {
     let t = tempfile::tempdir().unwrap();
     std::fs::write(t.path().join("Cargo.toml"), "[package]\nname = \"p\"\nversion = \"0.1.0\"\n").unwrap();
     std::fs::write(t.path().join("rust-toolchain.toml"), "[toolchain]\nchannel = \"1.80.0\"\n").unwrap();
-    let o = Command::new(bin())
+    let o = command()
         .args(["build", "--target", "aarch64", "--backend", "host", "--dry-run"])
         .current_dir(t.path())
         .env_remove("RUSTUP_TOOLCHAIN")
@@ -234,7 +325,7 @@ fn a_missing_pinned_toolchain_exits_3_naming_the_pin() {
     assert!(out.contains("rust-toolchain.toml pins toolchain 1.80.0, which is not installed"), "{out}");
     assert!(out.contains("`rustup toolchain install 1.80.0 --target aarch64-unknown-linux-gnu`"), "{out}");
     // `+NAME` says otherwise.
-    let o = Command::new(bin())
+    let o = command()
         .args(["+1.95.0", "build", "--target", "aarch64", "--backend", "host", "--dry-run"])
         .current_dir(t.path())
         .env_remove("RUSTUP_TOOLCHAIN")
@@ -302,8 +393,7 @@ fn bad_input_gets_one_exit_code_per_kind() {
         assert!(text(&o).contains(says), "{args:?} should say {says:?}: {}", text(&o));
     }
     // crossflake itself failing (its target data unreadable) is 1.
-    let o =
-        Command::new(bin()).args(["targets"]).env("CROSSFLAKE_TARGETS_DIR", "/nonexistent").output_bounded().unwrap();
+    let o = command().args(["targets"]).env("CROSSFLAKE_TARGETS_DIR", "/nonexistent").output_bounded().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
 
@@ -328,7 +418,7 @@ fn tests_that_cannot_run_here_exit_125_after_building() {
         let td = td();
         args.push(&td);
         args.extend_from_slice(extra);
-        Command::new(bin())
+        command()
             .args(&args)
             .current_dir(root().join("examples/hello"))
             .env("CROSSFLAKE_TARGETS_DIR", dir.path())

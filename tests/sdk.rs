@@ -37,7 +37,7 @@ fn in_store(path: &str) -> bool {
 
 /// crossflake with a private cache, the tests' NIX_CONFIG and the default store.
 fn sdk(args: &[&str], cache: &Path) -> Output {
-    Command::new(bin())
+    command()
         .args(["sdk"])
         .args(args)
         .env("CROSSFLAKE_CACHE_DIR", cache)
@@ -224,7 +224,7 @@ fn dry_run_prints_the_path_and_the_command_and_adds_nothing() {
 fn add_without_nix_on_path_says_how_to_get_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = tarball(dir.path(), "MacOSX14.5.sdk", Some(SETTINGS), "J", "MacOSX14.5.sdk.tar.xz", "no nix");
-    let o = Command::new(bin())
+    let o = command()
         .args(["sdk", "add", file.to_str().unwrap()])
         .env("PATH", dir.path())
         .env("CROSSFLAKE_CACHE_DIR", dir.path().join("cache"))

@@ -6,7 +6,6 @@
 mod common;
 use common::*;
 use std::path::PathBuf;
-use std::process::Command;
 
 /// Builds the probe kernel for `target` (through crossflake) and returns it.
 fn probe(target: &str, triple: &str) -> PathBuf {
@@ -22,7 +21,7 @@ fn probe(target: &str, triple: &str) -> PathBuf {
 /// `crossflake runner --target T --timeout 20 ELF probe=NAME` in `dir`, without the
 /// launcher's events file (the runner speaks for itself).
 fn boot(target: &str, elf: &std::path::Path, name: &str, dir: &std::path::Path) -> std::process::Output {
-    Command::new(bin())
+    command()
         .args(["runner", "--target", target, "--timeout", "20", elf.to_str().unwrap(), &format!("probe={name}")])
         .current_dir(dir)
         .env_remove("CARGO_MANIFEST_DIR")
@@ -57,7 +56,7 @@ fn riscv64_sbi_shutdown_reasons_and_panics_are_judged() {
         assert_eq!(o.status.code(), Some(code), "{name}: {}", text(&o));
         assert!(text(&o).contains(says), "{name}: {}", text(&o));
     }
-    let o = Command::new(bin())
+    let o = command()
         .args(["runner", "--target", "riscv64-none", "--timeout", "2", elf.to_str().unwrap(), "probe=hang"])
         .current_dir(here.path())
         .output_bounded()
@@ -70,7 +69,7 @@ fn without_the_firmware_the_runner_says_it_cannot_tell() {
     require_tool("qemu-system-riscv64");
     let elf = probe("riscv64-none", "riscv64gc-unknown-none-elf");
     let empty = tempfile::tempdir().unwrap();
-    let o = Command::new(bin())
+    let o = command()
         .args(["runner", "--target", "riscv64-none", "--timeout", "20", elf.to_str().unwrap(), "probe=srst-fail"])
         .current_dir(empty.path())
         .env("CROSSFLAKE_CACHE_DIR", empty.path())

@@ -25,8 +25,37 @@ pub fn require_tool(tool: &str) {
     assert!(found, "REQUIRED TOOL MISSING: `{tool}` is not on PATH; run scripts/setup-host (CI does) and re-run");
 }
 
+/// The variables cargo gives a test process (this one) that a user's shell does not
+/// have: a crossflake started from a test must not inherit them, or it would pass where
+/// a user's fails (LD_LIBRARY_PATH with the toolchain's sysroot hid a proc-macro bug).
+pub fn is_cargo_test_var(k: &str) -> bool {
+    k == "LD_LIBRARY_PATH"
+        || k == "OUT_DIR"
+        || k == "CARGO"
+        || k.starts_with("CARGO_PKG_")
+        || k.starts_with("CARGO_BIN_")
+        || k.starts_with("CARGO_MANIFEST_")
+        || ["CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "CARGO_RUSTC_CURRENT_DIR"].contains(&k)
+}
+
+/// A command for `program` in the environment of a user's shell (see `is_cargo_test_var`).
+pub fn user_command(program: impl AsRef<std::ffi::OsStr>) -> Command {
+    let mut cmd = Command::new(program);
+    for (k, _) in std::env::vars_os() {
+        if is_cargo_test_var(&k.to_string_lossy()) {
+            cmd.env_remove(k);
+        }
+    }
+    cmd
+}
+
+/// The crossflake binary, started as a user would start it.
+pub fn command() -> Command {
+    user_command(bin())
+}
+
 pub fn crossflake(args: &[&str], cwd: &Path) -> Output {
-    Command::new(bin()).args(args).current_dir(cwd).output_bounded().expect("crossflake runs")
+    command().args(args).current_dir(cwd).output_bounded().expect("crossflake runs")
 }
 
 /// The backstop for every command a test runs: no test waits longer than this
@@ -102,7 +131,7 @@ pub struct GdbSession {
 /// `target remote`, `info registers pc`, `continue`); gdb retries the connection until QEMU
 /// listens (bounded), and every wait has a deadline, so a failed attach cannot hang the suite.
 pub fn gdb_session(target: &str, port: &str, program: &Path, pre: &[&str]) -> GdbSession {
-    let mut cmd = Command::new(bin());
+    let mut cmd = command();
     cmd.args(["runner", "--target", target, "--gdb", port, "--timeout", "120", program.to_str().unwrap()]);
     let mut run = Running::start(cmd);
     run.wait_for_line("is waiting for gdb on port", std::time::Duration::from_secs(60));
