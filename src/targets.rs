@@ -207,69 +207,80 @@ impl Registry {
         Self::from_sources(files, Some(dir.to_path_buf()))
     }
 
-    /// Adds a crate's own target files (boards, machine variants) from `dir`. A file may
-    /// name `base = "<a target>"` and give only what differs: its TOML is merged over
+    /// Adds a crate's own target files (boards, machine variants) from `dir` (once: a
+    /// directory named twice, on the command line and in Cargo.toml, is read once). A file
+    /// may name `base = "<a target>"` and give only what differs: its TOML is merged over
     /// the base's (tables key by key, other values replaced). Names and aliases must be
-    /// new; the triple may be the base's.
+    /// new; the triple may be any target's (one chip, several boards): the name selects
+    /// the board, and `--target <triple>` keeps meaning the target that came first.
     pub fn add_dir(&mut self, dir: &Path) -> Result<()> {
+        let canonical = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        if self.extra_dirs.iter().any(|d| d.canonicalize().unwrap_or_else(|_| d.clone()) == canonical) {
+            return Ok(());
+        }
         let entries = std::fs::read_dir(dir).map_err(|e| {
-            crate::exit::Failure::usage(format!("cannot read the targets directory {}: {e}", dir.display()))
+            Failure::usage(format!("cannot read the targets directory {}: {e}", dir.display()))
                 .next("pass --targets-dir with a directory of target .toml files")
         })?;
         let mut files: Vec<PathBuf> =
             entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
         files.sort();
+        let mut pending = Vec::new();
         for path in files {
             let text = std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
             let file = path.display().to_string();
-            let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-                crate::exit::Failure::usage(format!("invalid target spec {file}: {}", e.message().trim()))
-            })?;
-            if let Some(base) = table.remove("base") {
-                let base = base.as_str().ok_or_else(|| {
-                    crate::exit::Failure::usage(format!("invalid target spec {file}: `base` must be a target name"))
-                })?;
-                let base_spec = self
-                    .resolve(base)
-                    .map_err(|e| crate::exit::Failure::usage(format!("invalid target spec {file}: base: {e}")))?;
-                let mut merged = toml::Table::try_from(base_spec).context("cannot re-read a base target")?;
-                // The base's aliases stay the base's.
-                merged.insert("aliases".into(), toml::Value::Array(vec![]));
-                // Another kind of runner: the file's [runner] stands alone.
-                let runner_type = |t: &toml::Table| t.get("runner").and_then(|r| r.get("type")).cloned();
-                if runner_type(&table).is_some_and(|t| Some(t) != runner_type(&merged)) {
-                    merged.remove("runner");
-                }
-                merge(&mut merged, table);
-                table = merged;
-            }
-            let spec = self.check(
-                &file,
-                toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-                    crate::exit::Failure::usage(format!("invalid target spec {file}: {}", e.message().trim()))
-                })?,
-                true,
-            )?;
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid(&file, e.message()))?;
+            pending.push((file, table));
+        }
+        // A board may build on another board of the same directory: a file whose base is
+        // not known yet waits for the files before it, in name order.
+        while !pending.is_empty() {
+            let ready = pending.iter().position(|(_, t)| match t.get("base") {
+                Some(b) => b.as_str().is_none_or(|b| self.resolve(b).is_ok()),
+                None => true,
+            });
+            let (file, table) = pending.remove(ready.unwrap_or(0));
+            let spec = self.spec_from(&file, table)?;
             self.targets.push(spec);
         }
         self.extra_dirs.push(dir.to_path_buf());
         Ok(())
     }
 
-    /// Checks a spec against the file it came from and the specs before it.
-    fn check(&self, file: &str, spec: TargetSpec, extends: bool) -> Result<TargetSpec> {
+    /// A target file's table as a spec: merged over its `base` when it names one.
+    fn spec_from(&self, file: &str, mut table: toml::Table) -> Result<TargetSpec> {
+        if let Some(base) = table.remove("base") {
+            let base = base.as_str().ok_or_else(|| invalid(file, "`base` must be a target name"))?;
+            let base_spec = self.resolve(base).map_err(|e| invalid(file, &format!("base: {e}")))?;
+            let mut merged = toml::Table::try_from(base_spec).context("cannot re-read a base target")?;
+            // The base's aliases stay the base's.
+            merged.insert("aliases".into(), toml::Value::Array(vec![]));
+            // Another kind of runner: the file's [runner] stands alone.
+            let runner_type = |t: &toml::Table| t.get("runner").and_then(|r| r.get("type")).cloned();
+            if runner_type(&table).is_some_and(|t| Some(t) != runner_type(&merged)) {
+                merged.remove("runner");
+            }
+            merge(&mut merged, table);
+            table = merged;
+        }
+        let spec = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| invalid(file, e.message()))?;
+        Ok(self.check(file, spec)?)
+    }
+
+    /// Checks a spec against the file it came from and the specs before it: its name and
+    /// aliases are new, and none is another target's triple.
+    fn check(&self, file: &str, spec: TargetSpec) -> Result<TargetSpec, Failure> {
         let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("");
         if spec.name != stem {
-            bail!(
-                "invalid target spec {file}: field `name` is {:?} but the file is {stem}.toml; they must match",
-                spec.name
-            );
+            return Err(invalid(
+                file,
+                &format!("field `name` is {:?} but the file is {stem}.toml; they must match", spec.name),
+            ));
         }
         for other in &self.targets {
-            let triple = (!extends).then_some(&spec.rust_triple);
-            for key in std::iter::once(&spec.name).chain(&spec.aliases).chain(triple) {
+            for key in std::iter::once(&spec.name).chain(&spec.aliases) {
                 if other.name == *key || other.aliases.contains(key) || other.rust_triple == *key {
-                    bail!("invalid target spec {file}: {key:?} is already used by target {}", other.name);
+                    return Err(invalid(file, &format!("{key:?} is already used by target {}", other.name)));
                 }
             }
         }
@@ -279,9 +290,8 @@ impl Registry {
     pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>, dir: Option<PathBuf>) -> Result<Registry> {
         let mut reg = Registry { targets: vec![], dir, extra_dirs: vec![] };
         for (file, text) in sources {
-            let spec: TargetSpec = toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("invalid target spec {file}: {}", e.message().trim()))?;
-            let spec = reg.check(&file, spec, false)?;
+            let spec: TargetSpec = toml::from_str(&text).map_err(|e| invalid(&file, e.message()))?;
+            let spec = reg.check(&file, spec)?;
             reg.targets.push(spec);
         }
         if reg.targets.is_empty() {
@@ -294,12 +304,14 @@ impl Registry {
         self.targets.iter().find(|t| t.name == name)
     }
 
-    /// Resolves a name, an alias or a full triple (case-insensitive).
+    /// Resolves a name or an alias, else a full triple (case-insensitive): a triple
+    /// several targets share (boards) means the first of them, crossflake's own.
     pub fn resolve(&self, query: &str) -> Result<&TargetSpec, UnknownTarget> {
         let q = query.trim().to_ascii_lowercase();
         self.targets
             .iter()
-            .find(|t| t.name == q || t.rust_triple == q || t.aliases.contains(&q))
+            .find(|t| t.name == q || t.aliases.contains(&q))
+            .or_else(|| self.targets.iter().find(|t| t.rust_triple == q))
             .ok_or_else(|| UnknownTarget { query: query.to_string(), suggestions: self.closest(&q) })
     }
 
@@ -366,6 +378,14 @@ impl Registry {
             near
         }
     }
+}
+
+/// A target file that cannot be used (exit 2), with the way to write one.
+fn invalid(file: &str, why: &str) -> Failure {
+    Failure::usage(format!("invalid target spec {file}: {}", why.trim())).next(
+        "give every field as the files in crossflake's targets/ do, or write `base = \"<a target>\"` and only what \
+         differs (docs/boards.md)",
+    )
 }
 
 /// Merges `over` into `base`: tables key by key, everything else replaced.

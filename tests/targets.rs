@@ -1,5 +1,7 @@
 //! Registry tests: the specs in targets/ load, resolve, and bad specs are
 //! rejected with the file and the field named.
+mod common;
+use common::*;
 use crossflake::targets::{edit_distance, Kind, Registry};
 
 fn load_one(file: &str, text: &str) -> anyhow::Result<Registry> {
@@ -158,4 +160,71 @@ args = ["-machine", "virt", "-smp", "2", "-nographic", "-bios", "default", "-m",
         let err = Registry::load().unwrap().add_dir(bad.path()).unwrap_err().to_string();
         assert!(err.contains(file) && err.contains(says), "{file}: {err}");
     }
+}
+
+/// A full board file (no `base`) for QEMU's raspi3b, on a triple crossflake's
+/// aarch64-none-softfloat uses.
+const RASPI3B: &str = r#"
+name = "raspi3b"
+aliases = ["rpi3"]
+rust_triple = "aarch64-unknown-none-softfloat"
+kind = "bare-metal"
+nixpkgs_example = "aarch64-embedded"
+description = "Raspberry Pi 3B (QEMU raspi3b)"
+dist_suffix = "none-raspi3b"
+[runner]
+type = "qemu-system"
+qemu_system = "qemu-system-aarch64"
+args = ["-M", "raspi3b", "-nographic", "-semihosting-config", "enable=on,target=native"]
+exit = "semihosting"
+timeout_secs = 60
+[host]
+linker = "rust-lld"
+packages = ["qemu-system-arm"]
+"#;
+
+/// Issue 24: two boards for one triple are normal (one chip, several boards): the name
+/// selects the board, the bare triple keeps meaning crossflake's own target, in a crate's
+/// targets dir and in a CROSSFLAKE_TARGETS_DIR alike; a directory named twice is read once.
+#[test]
+fn a_second_board_for_a_builtin_triple_works() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("raspi3b.toml"), RASPI3B).unwrap();
+    let variant = "base = \"raspi3b\"\nname = \"raspi3b-fast\"\n[runner]\ntimeout_secs = 5\n";
+    std::fs::write(dir.path().join("raspi3b-fast.toml"), variant).unwrap();
+    let mut reg = Registry::load().unwrap();
+    reg.add_dir(dir.path()).unwrap();
+    reg.add_dir(dir.path()).unwrap();
+    assert_eq!(reg.resolve("rpi3").unwrap().name, "raspi3b");
+    assert_eq!(reg.resolve("raspi3b-fast").unwrap().runner.default_timeout_secs(), Some(5));
+    assert_eq!(reg.resolve("aarch64-unknown-none-softfloat").unwrap().name, "aarch64-none-softfloat");
+    // The same files beside crossflake's own in one directory.
+    let all = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(root().join("targets")).unwrap().flatten() {
+        if e.path().extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(e.path(), all.path().join(e.file_name())).unwrap();
+        }
+    }
+    std::fs::write(all.path().join("a-board.toml"), RASPI3B.replace("raspi3b\"", "a-board\"")).unwrap();
+    let reg = Registry::from_dir(all.path()).unwrap();
+    assert_eq!(reg.resolve("a-board").unwrap().rust_triple, "aarch64-unknown-none-softfloat");
+    // (a-board's file comes first: the bare triple means the first file that has it)
+    assert_eq!(reg.resolve("aarch64-unknown-none-softfloat").unwrap().name, "a-board");
+}
+
+/// An invalid target file is a usage error (exit 2) that says how to write one.
+#[test]
+fn an_invalid_board_file_exits_2_naming_base() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("raspi3b.toml"), RASPI3B.replace("kind = \"bare-metal\"\n", "")).unwrap();
+    let args = ["build", "--target", "raspi3b", "--targets-dir", dir.path().to_str().unwrap(), "--dry-run"];
+    let o = crossflake(&args, &root().join("examples/kernel"));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("raspi3b.toml") && err.contains("missing field `kind`"), "{err}");
+    assert!(err.contains("base = \"<a target>\"") && err.contains("docs/boards.md"), "{err}");
+    std::fs::write(dir.path().join("raspi3b.toml"), RASPI3B).unwrap();
+    let o = crossflake(&args, &root().join("examples/kernel"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--target aarch64-unknown-none-softfloat"), "{}", text(&o));
 }
