@@ -30,9 +30,9 @@ pub enum Event<'a> {
     /// Tests were built but cannot run here.
     Unrun(String),
     /// A built executable and the glibc it needs.
-    Artifact(crate::artifacts::Artifact),
+    Artifact(crate::ship::artifacts::Artifact),
     /// A coverage report was written.
-    Coverage(crate::coverage::Report),
+    Coverage(crate::run::coverage::Report),
     /// An executable needs more glibc than the floor: the symbols and their versions.
     AboveFloor {
         path: std::path::PathBuf,

@@ -1,43 +1,29 @@
-//! crossflake: cross-compile and QEMU-test Rust crates. The library holds the
-//! layers (lowest first: exit, targets, request, options; hostenv, toolchain,
-//! cargo_config; plan, cargo_cmd, host, nix, runner; exec; events, report;
-//! pipeline; app) so tests can drive the planners without spawning anything.
-pub mod app;
-pub mod args;
-pub mod artifacts;
-pub mod binfmt;
-pub mod cargo_cmd;
-pub mod cargo_config;
+//! crossflake: cross-compile and QEMU-test Rust crates. The folders are the
+//! pipeline, lowest layer first; a module imports only from the layers above
+//! it in this list (tests/structure.rs holds the order):
+//!
+//! - `support`: small helpers with one job each (paths, files, hex)
+//! - `exit`: the exit codes; `targets`: the target data (targets/*.toml)
+//! - `request`: what the user asked cargo to do, as data
+//! - `plan`: pure planning: a request and a resolved environment become steps
+//! - `exec`: the only code that starts processes
+//! - `events`: what happens, as values (the reporter renders them)
+//! - `resolve`: what this machine and the crate offer (tools, toolchains, cargo config)
+//! - `backend`: the host's cross tools or the flake's dev shell
+//! - `report`: the only printer
+//! - `run`: running plans and programs (the runner, test binaries, kernels, coverage)
+//! - `ship`: matrix, repro, dist and the artifacts they check
+//! - `cli`: the command line (the only code that knows clap) and one file per command
+pub mod backend;
 pub mod cli;
-pub mod coverage;
-pub mod doctor;
-pub mod environment;
 pub mod events;
 pub mod exec;
 pub mod exit;
-pub mod glibc;
-pub mod hints;
-pub mod host;
-pub mod hostenv;
-pub mod kernel_tests;
-pub mod matrix;
-pub mod metadata;
-pub mod nix;
-pub mod options;
-pub mod paths;
-pub mod pipeline;
 pub mod plan;
-pub mod progress;
 pub mod report;
-pub mod repro;
 pub mod request;
-pub mod runner;
-pub mod sdk;
+pub mod resolve;
+pub mod run;
 pub mod ship;
+pub mod support;
 pub mod targets;
-pub mod test_env;
-pub mod test_run;
-pub mod toolchain;
-pub mod verdict;
-pub mod wasi;
-pub mod wine;

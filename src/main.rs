@@ -1,6 +1,6 @@
 //! The `crossflake` binary: parse, run, print the error chain, exit with its code.
 fn main() {
-    if let Some(code) = crossflake::test_env::act_as_rustdoc() {
+    if let Some(code) = crossflake::run::test_env::act_as_rustdoc() {
         std::process::exit(code);
     }
     let invocation = match crossflake::cli::parse(std::env::args().collect()) {
@@ -11,7 +11,7 @@ fn main() {
             std::process::exit(code);
         }
     };
-    let code = crossflake::app::run(invocation).unwrap_or_else(|err| {
+    let code = crossflake::cli::commands::run(invocation).unwrap_or_else(|err| {
         eprintln!("crossflake: error: {err:#}");
         crossflake::exit::code_for(&err)
     });

@@ -2,10 +2,10 @@
 //! taken out wherever they stand before `--`, the rest kept verbatim and in
 //! order, `+TOOLCHAIN`, what crossflake peeks at, and the help and exit-code
 //! table matching the code and the README.
-use crossflake::args::{self, OWN};
+use crossflake::cli::flags::{self, OWN};
 use crossflake::cli::{self, Command};
 use crossflake::exit;
-use crossflake::options::BackendChoice;
+use crossflake::request::options::BackendChoice;
 use crossflake::request::{peek, RunnerMode};
 
 fn words(s: &str) -> Vec<String> {
@@ -14,7 +14,7 @@ fn words(s: &str) -> Vec<String> {
 
 #[test]
 fn own_options_are_taken_anywhere_before_the_double_dash() {
-    let s = args::split(&words(
+    let s = flags::split(&words(
         "--workspace --target aarch64 --locked --timeout=9 -p app --backend host --no-fail-fast --runner crossflake \
          --dry-run -j 2 --strace -Zbuild-std --option cores 2 -- --nocapture --timeout 3",
     ))
@@ -28,13 +28,13 @@ fn own_options_are_taken_anywhere_before_the_double_dash() {
     assert!(s.own.dry_run && s.own.strace);
     assert_eq!(s.own.nix.option, ["cores", "2"]);
     // Short and attached forms; `--gdb` takes a port only when one follows.
-    let s = args::split(&words("-taarch64 --gdb --release")).unwrap();
+    let s = flags::split(&words("-taarch64 --gdb --release")).unwrap();
     assert_eq!((s.own.target.as_deref(), s.own.gdb), (Some("aarch64"), Some(1234)));
     assert_eq!(s.cargo, ["--release"]);
-    let s = args::split(&words("-t rv64 --gdb 4321 --bin x")).unwrap();
+    let s = flags::split(&words("-t rv64 --gdb 4321 --bin x")).unwrap();
     assert_eq!((s.own.target.as_deref(), s.own.gdb, s.cargo.clone()), (Some("rv64"), Some(4321), words("--bin x")));
-    assert_eq!(args::split(&words("--target x")).unwrap().trailing, None, "no `--`, no trailing arguments");
-    assert_eq!(args::split(&words("--target x --")).unwrap().trailing, Some(vec![]));
+    assert_eq!(flags::split(&words("--target x")).unwrap().trailing, None, "no `--`, no trailing arguments");
+    assert_eq!(flags::split(&words("--target x --")).unwrap().trailing, Some(vec![]));
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn bad_own_options_are_usage_errors() {
         ("--dry-run=yes", "takes no value"),
         ("--target -- x", "--target needs a value"),
     ] {
-        let err = args::split(&words(line)).unwrap_err();
+        let err = flags::split(&words(line)).unwrap_err();
         assert_eq!(err.exit_code(), exit::USAGE, "{line}");
         assert!(err.to_string().contains(says), "{line}: {err}");
     }
@@ -77,7 +77,7 @@ fn argv_splits_at_the_pass_through_command_and_takes_plus_toolchain() {
     let inv = cli::parse(argv("+1.95.0 --message-format json test --target aarch64 --message-format short")).unwrap();
     assert_eq!(inv.plus_toolchain.as_deref(), Some("1.95.0"));
     assert_eq!(inv.pass.as_deref(), Some("test"));
-    assert_eq!(inv.cli.global.message_format, crossflake::options::MessageFormat::Json, "before the subcommand: ours");
+    assert_eq!(inv.cli.global.message_format, crossflake::request::options::MessageFormat::Json, "before the subcommand: ours");
     match inv.cli.command {
         Command::Test(p) => assert_eq!(p.raw, words("--target aarch64 --message-format short"), "after it: cargo's"),
         other => panic!("{other:?}"),
@@ -93,7 +93,7 @@ fn argv_splits_at_the_pass_through_command_and_takes_plus_toolchain() {
 #[test]
 fn help_lists_every_own_option_and_the_exit_codes() {
     for cmd in cli::PASS_THROUGH {
-        let h = args::help(cmd);
+        let h = flags::help(cmd);
         for o in OWN {
             assert!(h.contains(&format!("--{}", o.long)), "{cmd} --help lacks --{}", o.long);
         }

@@ -2,7 +2,7 @@
 //! from the current directory up, then CARGO_HOME; the environment above
 //! the files; `--config` above both; `[target.<triple>]` above cfg tables;
 //! relative programs taken from the config's directory.
-use crossflake::cargo_config::{CargoConfig, Source, TargetCfg};
+use crossflake::resolve::cargo_config::{CargoConfig, Source, TargetCfg};
 use std::path::Path;
 
 const T: &str = "aarch64-unknown-linux-gnu";

@@ -4,7 +4,8 @@
 //! naming the symbol; the floors of the targets hold.
 mod common;
 use common::*;
-use crossflake::glibc::{needs, Version};
+use crossflake::ship::glibc::needs;
+use crossflake::support::version::Version;
 use std::process::Command;
 
 /// The highest GLIBC_x.y that `readelf -V` lists for a file.

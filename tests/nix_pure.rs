@@ -1,13 +1,13 @@
 //! The Nix backend's pure parts, without nix: the cache key rule, entries and
 //! their checks, applying a dev environment, the cargo step, version rules,
 //! flake and attribute resolution, and reading a shell's derivation.
-use crossflake::hostenv::HostEnv;
-use crossflake::nix::cache::{cache_root, key, sha256_hex, Entry, KeyInputs, FORMAT};
-use crossflake::nix::devenv::DevEnv;
-use crossflake::nix::flake::{check_attrs, local_path, package_attrs, Flake};
-use crossflake::nix::slots::{Lookup, Slots};
-use crossflake::nix::{cargo, inspect, tool};
-use crossflake::options::NixArgs;
+use crossflake::resolve::machine::HostEnv;
+use crossflake::backend::nix::cache::{cache_root, key, sha256_hex, Entry, KeyInputs, FORMAT};
+use crossflake::backend::nix::devenv::DevEnv;
+use crossflake::backend::nix::flake::{check_attrs, local_path, package_attrs, Flake};
+use crossflake::backend::nix::slots::{Lookup, Slots};
+use crossflake::backend::nix::{cargo, inspect, tool};
+use crossflake::request::options::NixArgs;
 use crossflake::request::CargoRequest;
 use crossflake::targets::Registry;
 use std::collections::BTreeMap;
@@ -20,7 +20,7 @@ fn flake_dir() -> (tempfile::TempDir, Flake) {
     (t, f)
 }
 
-fn key_of(f: &Flake, attr: &str) -> crossflake::nix::cache::Key {
+fn key_of(f: &Flake, attr: &str) -> crossflake::backend::nix::cache::Key {
     key(&KeyInputs { flake: f, attr, store: None, options: &[], nix_identity: "/usr/bin/nix|1|2" }).unwrap()
 }
 
@@ -85,7 +85,7 @@ fn applying_an_environment_mirrors_nix_develop() {
     assert!(DevEnv::parse("{\"variables\": 3}").is_err() && DevEnv::parse("nope").is_err());
 }
 
-fn entry(k: &crossflake::nix::cache::Key, env: &str) -> Entry {
+fn entry(k: &crossflake::backend::nix::cache::Key, env: &str) -> Entry {
     let text = env.to_string();
     Entry {
         format: FORMAT,
@@ -232,7 +232,7 @@ fn flakes_and_attributes_resolve_by_the_documented_rules() {
     let bare = reg.resolve("aarch64-none").unwrap();
     assert_eq!(check_attrs("s", bare), ["checks.s.aarch64-none", "checks.s.kernel-aarch64-boot"]);
     assert_eq!(check_attrs("s", reg.resolve("riscv64").unwrap())[1], "checks.s.hello-riscv64");
-    assert_eq!(crossflake::nix::toolchain_label("/nix/store/abc-rust-default-1.95.0/bin/rustc"), "rust-default-1.95.0");
+    assert_eq!(crossflake::backend::nix::toolchain_label("/nix/store/abc-rust-default-1.95.0/bin/rustc"), "rust-default-1.95.0");
 }
 
 #[test]

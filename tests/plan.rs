@@ -1,11 +1,11 @@
 //! Planning tests: the exact argv and env the host backend and the runner
 //! produce for every target, from a synthetic HostEnv (nothing is spawned).
-use crossflake::cargo_config::{Source, UserRunner};
+use crossflake::resolve::cargo_config::{Source, UserRunner};
 use crossflake::exit::{Failure, Kind as FailKind};
-use crossflake::host::{self, MissingTool, StdSource};
-use crossflake::hostenv::{HostEnv, Pin, Toolchain, ToolchainSource};
+use crossflake::backend::host::{self, MissingTool, StdSource};
+use crossflake::resolve::machine::{HostEnv, Pin, Toolchain, ToolchainSource};
 use crossflake::request::CargoRequest;
-use crossflake::runner::{self, RunnerRequest};
+use crossflake::run::runner::{self, RunnerRequest};
 use crossflake::targets::{Kind, Registry, Runner};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -478,7 +478,7 @@ fn gdb_hint_is_a_complete_command() {
 
 #[test]
 fn missing_library_hints_name_the_package_per_target() {
-    use crossflake::hints::{missing_libraries, missing_library_hint};
+    use crossflake::run::hints::{missing_libraries, missing_library_hint};
     let reg = Registry::load().unwrap();
     let lines = vec![
         "  The system library `openssl` required by crate `openssl-sys` was not found.".to_string(),

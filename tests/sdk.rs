@@ -3,7 +3,7 @@
 //! files that are not SDKs are refused and nothing reaches the store.
 mod common;
 use common::*;
-use crossflake::sdk::{inspect, registry, store};
+use crossflake::backend::sdk::{inspect, registry, store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

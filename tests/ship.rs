@@ -135,7 +135,7 @@ fn dist_copies_release_artifacts_with_checksums() {
     assert!(check.status.success(), "{sums}\n{}", text(&check));
     assert!(sums.ends_with("  hello-linux-arm64\n"), "{sums}");
     // Each artifact with the glibc it needs, read from its ELF: in the table and in JSON.
-    let want = crossflake::glibc::needs(&art).unwrap().max.unwrap().to_string();
+    let want = crossflake::ship::glibc::needs(&art).unwrap().max.unwrap().to_string();
     let table = String::from_utf8_lossy(&o.stdout).to_string();
     assert!(table.lines().next().unwrap().contains("GLIBC"), "{table}");
     assert!(table.lines().any(|l| l.contains("hello-linux-arm64") && l.contains(&format!(" {want} "))), "{table}");

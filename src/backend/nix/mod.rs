@@ -1,0 +1,179 @@
+//! The Nix backend: runs cargo inside the flake's dev shell for a target, with
+//! dev environments cached on disk (docs/nix-backend.md). This file holds the
+//! cargo entry points; `commands.rs` holds shell, package, check and inspect.
+pub mod cache;
+pub mod cargo;
+pub mod commands;
+pub mod devenv;
+pub mod devshell;
+pub mod flake;
+pub mod inspect;
+pub mod slots;
+pub mod tool;
+
+pub use commands::{check, inspect, package, shell};
+
+use crate::resolve::cargo_config::UserRunner;
+use crate::events::Say;
+use crate::resolve::machine::HostEnv;
+use crate::request::options::NixArgs;
+use crate::plan::{Plan, Step};
+use crate::request::CargoRequest;
+use crate::targets::TargetSpec;
+use anyhow::Result;
+use cargo::ShellEnv;
+use devenv::DevEnv;
+use devshell::{DevShell, Source};
+use std::path::Path;
+
+/// Whether the Nix backend can serve here (nix on PATH, recent enough, flakes on)
+/// and the flake has a dev shell for `spec`. Err says why not and how to fix it.
+/// Cheap when answered before (yes or no): no nix process at all; else one `nix eval`,
+/// bounded by `CROSSFLAKE_NIX_TIMEOUT` (60 s). Inside a crossflake shell serving the target: yes.
+/// A dry run asks too (bounded), so that it shows the backend a real run would use.
+pub fn usable(env: &HostEnv, spec: &TargetSpec, crate_dir: &Path, nix: &NixArgs, reporter: &dyn Say) -> Result<()> {
+    if devenv::inside_shell(spec, nix.flake.as_deref()).is_some() {
+        return Ok(());
+    }
+    DevShell::new(env, spec, nix, crate_dir)?.check_usable(reporter)
+}
+
+/// The dev shell's environment for a target, resolved (this may run nix).
+#[derive(Debug, Clone)]
+pub enum Resolved {
+    /// The environment, applied over the outer one.
+    Env { shell: ShellEnv, note: String, from: String },
+    /// A dry run with nothing cached: the nix command that would make the environment.
+    Pending { make: Step, notes: Vec<String>, from: String },
+}
+
+impl Resolved {
+    /// The variables of the shell, when known.
+    pub fn vars(&self) -> Option<&std::collections::BTreeMap<String, String>> {
+        match self {
+            Resolved::Env { shell, .. } => Some(&shell.vars),
+            Resolved::Pending { .. } => None,
+        }
+    }
+}
+
+/// Resolves the target's dev shell: the one we are in, the cached environment, or
+/// (not on a dry run) `nix print-dev-env` now, cached and GC-rooted.
+pub fn resolve(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    crate_dir: &Path,
+    nix: &NixArgs,
+    dry_run: bool,
+    reporter: &dyn Say,
+) -> Result<Resolved> {
+    if let Some(name) = devenv::inside_shell(spec, nix.flake.as_deref()) {
+        let dev = DevEnv::current(spec, outer_var(env, "PATH").unwrap_or_default(), devenv::process_env);
+        let note =
+            format!("already in the crossflake dev shell {name}, which serves {}: its environment as it is", spec.name);
+        return Ok(Resolved::Env {
+            shell: shell_env(spec, &dev, dev.vars.clone()),
+            note,
+            from: "the current dev shell".into(),
+        });
+    }
+    let shell = DevShell::new(env, spec, nix, crate_dir)?;
+    let from = format!("the dev shell {}", shell.installable());
+    let (dev, source) = if dry_run {
+        match shell.cached(reporter) {
+            Some(e) if e.dev_env.is_some() => {
+                (DevEnv::parse(e.dev_env.as_deref().unwrap_or_default())?, Source::Cached)
+            }
+            entry => {
+                let mut notes = vec![format!(
+                    "not evaluated (dry run): the first command makes the dev environment once and caches it in {} (key {})",
+                    shell.slots.dir.display(),
+                    &shell.key.key[..12]
+                )];
+                if !entry.is_some_and(|e| e.usable()) {
+                    notes.push(format!("not known yet whether {} has {}", shell.flake.reference, shell.attr));
+                }
+                notes
+                    .push("cargo then comes from the shell's PATH and runs with the shell's exported variables".into());
+                return Ok(Resolved::Pending { make: shell.print_dev_env_step(), notes, from });
+            }
+        }
+    } else {
+        let (dev, _, source) = shell.dev_env(reporter)?;
+        (dev, source)
+    };
+    let vars = dev.apply(|k| outer_var(env, k));
+    let note = match source {
+        Source::Cached => format!("dev environment from the cache (key {})", &shell.key.key[..12]),
+        Source::Evaluated => format!("dev environment made now and cached (key {})", &shell.key.key[..12]),
+    };
+    Ok(Resolved::Env { shell: shell_env(spec, &dev, vars), note, from })
+}
+
+fn shell_env(spec: &TargetSpec, dev: &DevEnv, vars: std::collections::BTreeMap<String, String>) -> ShellEnv {
+    let shell_path =
+        std::env::join_paths(dev.shell_path()).map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let rustc = cargo::shell_rustc(&vars, &shell_path);
+    let build_std = cargo::needs_build_std(spec, rustc.as_deref(), &vars);
+    ShellEnv { vars, shell_path, build_std }
+}
+
+/// Plans cargo inside the target's resolved dev shell. Pure.
+pub fn plan(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    resolved: &Resolved,
+    user_runner: Option<&UserRunner>,
+    targets_dir: Option<&Path>,
+) -> Result<Plan> {
+    let (steps, notes, from, toolchain, unrun) = match resolved {
+        Resolved::Env { shell, note, from } => {
+            let c = cargo::in_shell(env, spec, req, shell, user_runner, targets_dir)?;
+            let toolchain =
+                c.step.env.get("RUSTC").map(|p| toolchain_label(p)).unwrap_or_else(|| c.step.program.clone());
+            let notes = std::iter::once(note.clone()).chain(c.notes).collect();
+            (vec![c.step], notes, from.clone(), toolchain, c.policy.unrun)
+        }
+        Resolved::Pending { make, notes, from } => {
+            let policy = crate::plan::cargo_step::run_policy(spec, req)?;
+            let mut cargo = Step::new(&req.label(), "cargo");
+            let target = crate::plan::cargo_step::target_arg(spec, targets_dir)?;
+            cargo.args = crate::plan::cargo_step::argv(spec, req, &target, false, &policy);
+            cargo.cwd = Some(req.cwd.clone());
+            crate::plan::cargo_step::set_runner(&mut cargo, &env.self_exe, spec, req, user_runner);
+            let notes = notes.iter().cloned().chain(policy.unrun.clone()).collect();
+            (vec![make.clone(), cargo], notes, from.clone(), "the dev shell's".to_string(), policy.unrun)
+        }
+    };
+    Ok(Plan {
+        command: req.subcommand.join(" "),
+        target: spec.name.clone(),
+        rust_triple: spec.rust_triple.clone(),
+        backend: "nix".into(),
+        toolchain: Some(toolchain),
+        toolchain_reason: Some(format!("from {from}")),
+        notes,
+        unrun,
+        glibc: req.glibc.map(|v| v.to_string()),
+        tests: None,
+        coverage: None,
+        steps,
+    })
+}
+
+/// The outer value of a variable the shell's value is prepended to.
+fn outer_var(env: &HostEnv, name: &str) -> Option<String> {
+    match name {
+        "PATH" => std::env::join_paths(&env.path).ok().map(|p| p.to_string_lossy().into_owned()),
+        _ => devenv::process_env(name),
+    }
+}
+
+/// `/nix/store/<hash>-rust-default-1.95.0/bin/rustc` -> `rust-default-1.95.0`; other paths as they are.
+pub fn toolchain_label(rustc: &str) -> String {
+    match rustc.strip_prefix("/nix/store/").and_then(|r| r.split('/').next()) {
+        Some(dir) => dir.split_once('-').map_or(dir, |(_, n)| n).to_string(),
+        None => rustc.to_string(),
+    }
+}

@@ -1,0 +1,109 @@
+//! Which Rust toolchain builds a target, as rustup decides it: `+NAME` or
+//! `--toolchain NAME` first, else the crate's pin (RUSTUP_TOOLCHAIN, then
+//! rust-toolchain.toml), which must then be installed and have the target's
+//! std (exit 3 with the rustup command otherwise: never another toolchain
+//! in silence); without a pin, rustup's default, other rustup toolchains and
+//! the system's, prebuilt std first, else rust-src for `-Zbuild-std`.
+use crate::exit::Failure;
+use crate::resolve::machine::{HostEnv, Toolchain};
+use crate::targets::TargetSpec;
+use serde::Serialize;
+
+/// How the target's standard library is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StdSource {
+    Prebuilt,
+    BuildStd,
+}
+
+/// How a toolchain can build `spec`, if at all.
+fn fits(tc: &Toolchain, spec: &TargetSpec) -> Option<StdSource> {
+    let needs_src = spec.custom_json.is_some();
+    if tc.has_std(&spec.rust_triple) && !needs_src {
+        Some(StdSource::Prebuilt)
+    } else if tc.rust_src {
+        Some(StdSource::BuildStd)
+    } else {
+        None
+    }
+}
+
+/// Picks the toolchain; the string says which and why.
+pub fn choose_toolchain<'a>(
+    env: &'a HostEnv,
+    spec: &TargetSpec,
+    requested: Option<&str>,
+) -> anyhow::Result<(&'a Toolchain, StdSource, String)> {
+    let triple = &spec.rust_triple;
+    if let Some(name) = requested {
+        let tc = env.toolchain(name).ok_or_else(|| {
+            let known: Vec<_> = env.toolchains.iter().map(|t| t.name.as_str()).collect();
+            Failure::missing(format!("toolchain {name:?} is not installed (known: {})", known.join(", ")))
+                .next(format!("`rustup toolchain install {name} --target {triple}`"))
+        })?;
+        return match fits(tc, spec) {
+            Some(src) => Ok((tc, src, format!("asked for with --toolchain/+{name}; {}", describe(src, triple)))),
+            None => Err(Failure::missing(format!("toolchain {} has neither std for {triple} nor rust-src", tc.name))
+                .next(format!(
+                    "`rustup target add --toolchain {} {triple}` (or `rustup component add --toolchain {} rust-src` for -Zbuild-std)",
+                    tc.name, tc.name
+                ))
+                .into()),
+        };
+    }
+    if let Some(pin) = &env.pin {
+        let ch = &pin.channel;
+        let Some(tc) = env.toolchain(ch) else {
+            return Err(Failure::missing(format!("{} pins toolchain {ch}, which is not installed", pin.source))
+                .next(format!(
+                    "`rustup toolchain install {ch} --target {triple}`, or choose another with `crossflake +NAME ...`"
+                ))
+                .into());
+        };
+        // A prebuilt std, or rust-src where the target has no prebuilt std at all (custom JSON).
+        return match fits(tc, spec) {
+            Some(StdSource::Prebuilt) => Ok((
+                tc,
+                StdSource::Prebuilt,
+                format!("pinned by {}; {}", pin.source, describe(StdSource::Prebuilt, triple)),
+            )),
+            Some(StdSource::BuildStd) if spec.custom_json.is_some() => Ok((
+                tc,
+                StdSource::BuildStd,
+                format!("pinned by {}; {}", pin.source, describe(StdSource::BuildStd, triple)),
+            )),
+            _ => Err(Failure::missing(format!(
+                "{} pins toolchain {}, which has no std for {triple}",
+                pin.source, tc.name
+            ))
+            .next(format!(
+                "`rustup target add --toolchain {ch} {triple}`, or choose another with `crossflake +NAME ...`"
+            ))
+            .into()),
+        };
+    }
+    for want in [StdSource::Prebuilt, StdSource::BuildStd] {
+        if let Some(tc) = env.toolchains.iter().find(|tc| fits(tc, spec) == Some(want)) {
+            let first = env.toolchains.first().is_some_and(|f| f.name == tc.name);
+            let why = format!(
+                "{}; {}",
+                if first { "no toolchain pinned: the default" } else { "no toolchain pinned: the first that can" },
+                describe(want, triple)
+            );
+            return Ok((tc, want, why));
+        }
+    }
+    Err(Failure::missing(format!("no Rust toolchain here can build {triple}: none has its std or rust-src"))
+        .next(format!(
+            "`rustup target add {triple}` (or `rustup component add rust-src` for -Zbuild-std), or run scripts/setup-host"
+        ))
+        .into())
+}
+
+fn describe(src: StdSource, triple: &str) -> String {
+    match src {
+        StdSource::Prebuilt => format!("has a prebuilt std for {triple}"),
+        StdSource::BuildStd => format!("no prebuilt std for {triple}; builds it from rust-src with -Zbuild-std"),
+    }
+}

@@ -1,0 +1,6 @@
+//! Shipping: the matrix over many targets, reproducibility checks, release
+//! artifacts and what is checked in them (glibc needs).
+pub mod artifacts;
+pub mod glibc;
+pub mod matrix;
+pub mod repro;

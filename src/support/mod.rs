@@ -1,0 +1,5 @@
+//! Small helpers with one job each, used by every layer.
+pub mod fs;
+pub mod hex;
+pub mod paths;
+pub mod version;
