@@ -1,58 +1,165 @@
 //! What happens while commands resolve and run, as values: the layers below
-//! say things through `Say` and the executor emits `Event`s; the reporter
-//! (report.rs) is the one that renders them.
-use crate::exec::Outcome;
-use crate::plan::Step;
+//! the reporter print nothing; they hand `Event`s to a `Sink` (the reporter in
+//! report/ is the one that renders them, as lines for people or JSON lines).
+//! Also the one channel from `crossflake runner` back to the launcher that
+//! started cargo: `RunnerEvent`s appended to the file `CROSSFLAKE_EVENTS` names.
+use crate::exec::Ending;
+use crate::plan::Plan;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 
-/// Messages for people from the layers that resolve environments (nix, toolchains).
-pub trait Say {
-    fn info(&self, msg: &str);
-    fn warn(&self, msg: &str);
+/// Where events go.
+pub trait Sink: Sync {
+    fn event(&self, e: Event);
+
+    /// A line of progress for people.
+    fn info(&self, msg: &str) {
+        self.event(Event::Info(msg.to_string()))
+    }
+    fn warn(&self, msg: &str) {
+        self.event(Event::Warning(msg.to_string()))
+    }
     /// Said once per invocation for each `key`, however often it comes (backend and
     /// runner choices).
-    fn note_once(&self, key: &str, msg: &str);
+    fn note_once(&self, key: &str, msg: &str) {
+        self.event(Event::Note { key: key.to_string(), message: msg.to_string() })
+    }
 }
 
-/// What the plan executor reports.
-#[derive(Debug)]
-pub enum Event<'a> {
-    StepFinished {
-        step: &'a Step,
-        outcome: &'a Outcome,
+/// A sink that drops everything (a matrix target's plan, said in its log instead).
+pub struct Quiet;
+impl Sink for Quiet {
+    fn event(&self, _: Event) {}
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Info(String),
+    Warning(String),
+    /// Said once per invocation for each key.
+    Note {
+        key: String,
+        message: String,
     },
-    /// A program the runner killed at its timeout (from the runner's events file).
+    /// Said only when asked for more (`-v`): a decision that is not news (a cached answer).
+    Detail(String),
+    /// What a command will do; in full on a dry run.
+    Plan {
+        plan: Box<Plan>,
+        dry_run: bool,
+    },
+    /// A dry run of a command that is not cargo's (nix, nix-store): its steps.
+    Steps {
+        title: String,
+        steps: Vec<crate::step::Step>,
+        notes: Vec<String>,
+    },
+    /// A step ended.
+    StepFinished {
+        label: String,
+        ending: Ending,
+        seconds: f64,
+    },
+    /// A program the runner killed at its timeout.
     TimedOut {
         program: String,
         secs: u64,
     },
-    /// The next step for a failure the executor recognised (a missing library).
+    /// The next step for a failure crossflake recognised (a missing library).
     Hint(String),
-    /// Tests were built but cannot run here.
+    /// Tests were built but cannot run here (exit 125 follows).
     Unrun(String),
-    /// A built executable and the glibc it needs.
-    Artifact(crate::ship::artifacts::Artifact),
-    /// A coverage report was written.
-    Coverage(crate::run::coverage::Report),
-    /// An executable needs more glibc than the floor: the symbols and their versions.
-    AboveFloor {
-        path: std::path::PathBuf,
-        floor: String,
-        symbols: Vec<(String, String)>,
+    /// A program's (or libtest-style) output for stdout, passed through as it comes.
+    Stdout(Vec<u8>),
+    /// A program's output for stderr (cargo's progress, a test binary's `Running` line).
+    Stderr(Vec<u8>),
+    /// A matrix target entered a phase (`building`, `testing`).
+    TargetPhase {
+        target: String,
+        phase: String,
     },
+    /// A matrix target is done.
+    TargetFinished(TargetResult),
 }
 
-/// Environment variable naming a file where runners append JSON events (timeouts)
-/// for the launcher that started cargo.
-pub const EVENTS_ENV: &str = "CROSSFLAKE_EVENTS";
+/// A built executable and the glibc it needs (read from its ELF; None for a static,
+/// musl, Windows or bare-metal one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Artifact {
+    pub path: PathBuf,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glibc: Option<String>,
+}
 
-/// Appends an event for the launcher, when one asked for them.
-pub fn record_event(event: &serde_json::Value) {
-    use std::io::Write;
-    if let Some(path) = std::env::var_os(EVENTS_ENV) {
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-            let _ = writeln!(f, "{event}");
+/// How one phase of a matrix target went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
+pub enum Status {
+    Passed,
+    Failed(String),
+    TimedOut(String),
+    /// Not attempted, with the reason. Never counted as passed.
+    Skipped(String),
+}
+
+impl Status {
+    pub fn word(&self) -> &'static str {
+        match self {
+            Status::Passed => "ok",
+            Status::Failed(_) => "FAILED",
+            Status::TimedOut(_) => "TIMEOUT",
+            Status::Skipped(_) => "skipped",
         }
     }
+}
+
+/// One matrix target's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetResult {
+    pub target: String,
+    pub rust_triple: String,
+    pub build: Status,
+    pub test: Status,
+    pub seconds: f64,
+    pub artifacts: Vec<Artifact>,
+    pub log: PathBuf,
+}
+
+impl TargetResult {
+    pub fn failed(&self) -> bool {
+        matches!(self.build, Status::Failed(_) | Status::TimedOut(_))
+            || matches!(self.test, Status::Failed(_) | Status::TimedOut(_))
+    }
+    pub fn passed(&self) -> bool {
+        self.build == Status::Passed && self.test == Status::Passed
+    }
+}
+
+/// Environment variable naming the file where runners append their events for the
+/// launcher that started cargo.
+pub const EVENTS_ENV: &str = "CROSSFLAKE_EVENTS";
+
+/// What a runner tells the launcher that started cargo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum RunnerEvent {
+    /// A program was killed at its timeout.
+    Timeout { target: String, program: String, timeout_secs: u64 },
+}
+
+/// Appends an event for the launcher, when one asked for them.
+pub fn record(event: &RunnerEvent) {
+    use std::io::Write;
+    if let (Some(path), Ok(line)) = (std::env::var_os(EVENTS_ENV), serde_json::to_string(event)) {
+        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
+/// The events runners appended to `path` (lines that are not events are skipped).
+pub fn recorded(path: &Path) -> Vec<RunnerEvent> {
+    std::fs::read_to_string(path).unwrap_or_default().lines().filter_map(|l| serde_json::from_str(l).ok()).collect()
 }
 
 /// Whether a launcher started this process (it then says what only it can say once).

@@ -1,19 +1,8 @@
-//! The `crossflake` binary: parse, run, print the error chain, exit with its code.
+//! The `crossflake` binary: run the command line, exit with its code.
 fn main() {
-    if let Some(code) = crossflake::run::test_env::act_as_rustdoc() {
-        std::process::exit(code);
+    // Started as the capture run's rustdoc (run/test_env.rs), it is not the launcher.
+    if let Some(result) = crossflake::run::test_env::act_as_rustdoc() {
+        std::process::exit(result.map_or_else(|f| crossflake::cli::report_failure(&f), |()| 0));
     }
-    let invocation = match crossflake::cli::parse(std::env::args().collect()) {
-        Ok(i) => i,
-        Err(e) => {
-            let code = if e.use_stderr() { crossflake::exit::USAGE } else { crossflake::exit::OK };
-            let _ = e.print();
-            std::process::exit(code);
-        }
-    };
-    let code = crossflake::cli::commands::run(invocation).unwrap_or_else(|err| {
-        eprintln!("crossflake: error: {err:#}");
-        crossflake::exit::code_for(&err)
-    });
-    std::process::exit(code);
+    std::process::exit(crossflake::cli::main(std::env::args().collect()));
 }

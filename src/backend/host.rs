@@ -1,29 +1,21 @@
-//! The host backend's planner: turns a target spec, the user's request, a
-//! probed `HostEnv` and the user's runner into the cargo step, using the
-//! machine's own cross tools. Pure: it reads values, spawns nothing.
-use crate::plan::cargo_step::{self, run_policy};
-use crate::resolve::cargo_config::UserRunner;
-use crate::exit::Failure;
-pub use crate::exit::MissingTool;
-use crate::resolve::machine::{HostEnv, ToolchainSource};
-use crate::plan::{Plan, Step};
+//! The host backend: the machine's own cross tools. Turns a target spec, the
+//! request and the probed machine into the cargo step's toolset (toolchain,
+//! linker, C tools, pkg-config, zig for a glibc floor) and plans with it.
+//! Pure: it reads values, spawns nothing.
+use crate::failure::Failure;
+use crate::plan::cargo_step::{self, Toolset};
+use crate::plan::emulator::emulator_program;
+use crate::plan::Plan;
 use crate::request::{CargoRequest, CommandKind};
-use crate::targets::{Kind, Runner, TargetSpec};
-pub use crate::resolve::toolchain::{choose_toolchain, StdSource};
-use std::path::Path;
+use crate::resolve::machine::{HostEnv, ToolchainSource};
+use crate::resolve::toolchain::{choose_toolchain, StdSource};
+use crate::targets::{Kind, TargetSpec};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-/// Whether programs for `spec` run natively on this host (same architecture, Linux).
-pub fn runs_natively(env: &HostEnv, spec: &TargetSpec) -> bool {
-    let host_arch = env.host_triple.split('-').next().unwrap_or("");
-    spec.kind == Kind::Std
-        && spec.rust_triple.contains("-linux-")
-        && spec.arch().trim_end_matches("gc") == host_arch.trim_end_matches("gc")
-}
-
-/// Whether `spec` is this host's own target: its programs run as they are and the
-/// host's linker links them.
-pub fn is_host_target(env: &HostEnv, spec: &TargetSpec) -> bool {
-    runs_natively(env, spec) && spec.rust_triple == env.host_triple
+/// The rustc the host backend would use for `spec` (to ask it for the target's cfg).
+pub fn rustc(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest) -> Option<PathBuf> {
+    choose_toolchain(env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone())
 }
 
 /// Plans the cargo command for `spec` with the host's tools.
@@ -31,132 +23,122 @@ pub fn plan(
     env: &HostEnv,
     spec: &TargetSpec,
     req: &CargoRequest,
-    user_runner: Option<&UserRunner>,
+    wrap: Option<&[String]>,
     targets_dir: Option<&Path>,
-) -> anyhow::Result<Plan> {
+) -> Result<Plan, Failure> {
     if let Some(why) = &spec.host.unsupported {
-        return Err(MissingTool {
-            tool: "a host toolchain".into(),
-            target: spec.name.clone(),
-            purpose: why.clone(),
-            packages: vec![],
-        }
-        .into());
+        return Err(Failure::missing(format!("the host backend cannot build {}: {why}", spec.name)));
     }
-    let policy = run_policy(spec, req)?;
     let (tc, std_src, why) = choose_toolchain(env, spec, req.toolchain.as_deref())?;
-    let mut notes: Vec<String> = policy.unrun.iter().cloned().collect();
     let build_std = std_src == StdSource::BuildStd;
-    let mut step = match req.glibc {
-        None => {
-            let target = cargo_step::target_arg(spec, targets_dir)?;
-            Step::new(&req.label(), tc.cargo.display().to_string())
-                .args(cargo_step::argv(spec, req, &target, build_std, &policy))
-        }
-        Some(floor) => {
-            let args = cargo_step::zigbuild_argv(spec, req, floor, build_std, &policy)?;
-            let zigbuild = env.cargo_tool("cargo-zigbuild").ok_or_else(|| {
-                Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
-                    .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
-            })?;
-            let zig = env.zig.clone().ok_or_else(|| {
-                Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
-                    .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
-            })?;
-            notes.push(format!(
-                "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
-                zig.display()
-            ));
-            Step::new(&req.label(), zigbuild.display().to_string())
-                .args(args)
-                .env("CARGO", tc.cargo.display().to_string())
-                .env("CARGO_ZIGBUILD_ZIG_PATH", zig.display().to_string())
-        }
+    let mut tools = Toolset {
+        cargo: tc.cargo.display().to_string(),
+        build_std,
+        backend: "host",
+        toolchain: Some(tc.name.clone()),
+        toolchain_reason: Some(why),
+        ..Toolset::default()
     };
-    step.cwd = Some(req.cwd.clone());
+    let mut vars = BTreeMap::new();
     if build_std {
-        step = step.env("RUSTC_BOOTSTRAP", "1");
-        notes.push(format!(
+        vars.insert("RUSTC_BOOTSTRAP".into(), "1".into());
+        tools.notes.push(format!(
             "std for {} is built from rust-src (-Zbuild-std); the first build takes 25-55 s",
             spec.rust_triple
         ));
     }
-    step = step
-        .env("RUSTC", tc.rustc.display().to_string())
-        .env("RUSTDOC", tc.sysroot.join("bin/rustdoc").display().to_string());
+    vars.insert("RUSTC".into(), tc.rustc.display().to_string());
+    vars.insert("RUSTDOC".into(), tc.sysroot.join("bin/rustdoc").display().to_string());
     if tc.source == ToolchainSource::Rustup {
-        step = step.env("RUSTUP_TOOLCHAIN", &tc.name);
+        vars.insert("RUSTUP_TOOLCHAIN".into(), tc.name.clone());
     }
-    let zig_owned = if req.glibc.is_some() { cargo_step::zig_owned_vars(spec).to_vec() } else { vec![] };
-    step.env.extend(target_env(env, spec)?.into_iter().filter(|(k, _)| !zig_owned.contains(k)));
-
-    let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !policy.no_run;
-    if runs && user_runner.is_none() && !is_host_target(env, spec) {
-        if let Some(prog) = runner_program(env, spec) {
+    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none())?;
+    vars.extend(target_vars);
+    if !kept.is_empty() {
+        tools.notes.push(format!("your {} kept (set in your environment)", kept.join(", ")));
+    }
+    if let Some(floor) = req.glibc {
+        let zigbuild = env.cargo_tool("cargo-zigbuild").ok_or_else(|| {
+            Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+                .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
+        })?;
+        let zig = env.zig.clone().ok_or_else(|| {
+            Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
+                .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
+        })?;
+        tools.notes.push(format!(
+            "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
+            zig.display()
+        ));
+        vars.insert("CARGO_ZIGBUILD_ZIG_PATH".into(), zig.display().to_string());
+        tools.zigbuild = Some(zigbuild.display().to_string());
+    }
+    tools.env = vars;
+    let runs = matches!(req.kind(), CommandKind::Test | CommandKind::Run | CommandKind::Bench) && !req.peek().no_run;
+    if runs && wrap.is_none() && !spec.is_host_target(&env.host_triple) {
+        if let Some(prog) = emulator_program(&env.host_triple, spec) {
             require(env, &prog, spec, "runner")?;
         }
     }
-    cargo_step::set_runner(&mut step, &env.self_exe, spec, req, user_runner);
-    Ok(Plan {
-        command: req.subcommand.join(" "),
-        target: spec.name.clone(),
-        rust_triple: spec.rust_triple.clone(),
-        backend: "host".into(),
-        toolchain: Some(tc.name.clone()),
-        toolchain_reason: Some(why),
-        notes,
-        unrun: policy.unrun,
-        glibc: req.glibc.map(|v| v.to_string()),
-        tests: None,
-        coverage: None,
-        steps: vec![step],
-    })
+    cargo_step::plan(spec, req, tools, &env.self_exe, wrap, targets_dir)
 }
 
-/// The target's linker, C tools and pkg-config variables (checked to exist where needed).
-pub fn target_env(env: &HostEnv, spec: &TargetSpec) -> Result<Vec<(String, String)>, MissingTool> {
+/// Variables to set, and the names of those left to the user's environment.
+pub type TargetVars = (Vec<(String, String)>, Vec<String>);
+
+/// The target's linker, C tools and pkg-config variables (checked to exist where
+/// needed), and the names of those the user's environment sets already, which are
+/// left to it. `linker`: whether the linker is the host's to give (not zig's).
+pub fn target_env(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    linker: bool,
+) -> Result<TargetVars, Failure> {
     let mut out = Vec::new();
-    let native = is_host_target(env, spec);
-    let t = spec.cargo_env();
-    if spec.host.linker != "rust-lld" && !native {
+    let native = spec.is_host_target(&env.host_triple);
+    let (t, c) = (spec.cargo_env(), spec.cc_env());
+    if linker && spec.host.linker != "rust-lld" && !native {
         require(env, &spec.host.linker, spec, "linker")?;
         out.push((format!("CARGO_TARGET_{t}_LINKER"), spec.host.linker.clone()));
     }
-    let c = spec.cc_env();
     for (var, tool) in [("CC", &spec.host.cc), ("CXX", &spec.host.cxx), ("AR", &spec.host.ar)] {
-        if let Some(tool) = tool {
+        if let (Some(tool), true) = (tool, linker) {
             out.push((format!("{var}_{c}"), tool.clone()));
         }
+    }
+    if let Some(flags) = &spec.host.cflags {
+        out.push((format!("CFLAGS_{c}"), flags.clone()));
     }
     if spec.kind == Kind::Std {
         out.push(("PKG_CONFIG_ALLOW_CROSS".into(), "1".into()));
         out.push((format!("PKG_CONFIG_LIBDIR_{c}"), spec.host.pkg_config_libdir.clone().unwrap_or_default()));
         out.push((format!("PKG_CONFIG_SYSROOT_DIR_{c}"), "/".into()));
     }
-    Ok(out)
+    // The user's configuration wins: a variable their environment sets stays theirs
+    // (inside crossflake's own shell these are crossflake's values already).
+    let (theirs, ours): (Vec<_>, Vec<_>) = out.into_iter().partition(|(k, _)| std::env::var_os(k).is_some());
+    let in_shell = std::env::var_os(crate::resolve::machine::HOST_SHELL_ENV).is_some();
+    Ok((ours, if in_shell { vec![] } else { theirs.into_iter().map(|(k, _)| k).collect() }))
 }
 
-/// The emulator program the runner will start for `spec` on this host, if any.
-pub fn runner_program(env: &HostEnv, spec: &TargetSpec) -> Option<String> {
-    match &spec.runner {
-        Runner::QemuUser { .. } if runs_natively(env, spec) => None,
-        Runner::QemuUser { qemu_arch, .. } => Some(format!("qemu-{qemu_arch}")),
-        Runner::QemuSystem { qemu_system, .. } => Some(qemu_system.clone()),
-        Runner::Wine { .. } => Some("wine".into()),
-        Runner::Wasi { .. } => Some("node".into()),
-        Runner::Native { .. } | Runner::None { .. } => None,
-    }
+/// A missing tool as a failure (exit 3) that names the package and the Nix shell.
+pub fn missing_tool(tool: &str, spec: &TargetSpec, purpose: &str) -> Failure {
+    let packages = packages_for(spec, tool);
+    let install = if packages.is_empty() {
+        "Debian has no package for it".to_string()
+    } else {
+        format!("install it: `sudo apt-get install {}`", packages.join(" "))
+    };
+    Failure::missing(format!("`{tool}` ({purpose}) for target {} is not on PATH", spec.name)).next(format!(
+        "{install}; or use the Nix shell that provides it: `nix develop .#{}` (crossflake --backend nix)",
+        spec.name
+    ))
 }
 
-fn require(env: &HostEnv, tool: &str, spec: &TargetSpec, purpose: &str) -> Result<(), MissingTool> {
+fn require(env: &HostEnv, tool: &str, spec: &TargetSpec, purpose: &str) -> Result<(), Failure> {
     match env.which(tool) {
         Some(_) => Ok(()),
-        None => Err(MissingTool {
-            tool: tool.into(),
-            target: spec.name.clone(),
-            purpose: purpose.into(),
-            packages: packages_for(spec, tool),
-        }),
+        None => Err(missing_tool(tool, spec, purpose)),
     }
 }
 

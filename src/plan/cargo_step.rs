@@ -1,12 +1,210 @@
-//! The one cargo command line both backends run: `cargo <subcommand> --target
-//! T <the user's arguments> [build-std flags] [-- <trailing>]`, what happens
-//! when the target's programs cannot run here, and the runner variables.
-use crate::resolve::cargo_config::UserRunner;
-use crate::exit::Failure;
-use crate::plan::Step;
-use crate::request::{CargoRequest, CommandKind};
+//! The one cargo step, built the same way for both backends: `cargo
+//! <subcommand> --target T <the user's arguments> [build-std flags]
+//! [--no-run] [--message-format json] [-- <trailing>]`, as a typed value
+//! ([`CargoStep`]) that later stages adjust by field (the test run asks for
+//! `--no-run` and JSON messages, coverage for its own target dir), never by
+//! searching the argument list. Also what happens when the target's programs
+//! cannot run here, the glibc floor through cargo-zigbuild, and the runner
+//! variables (crossflake's runner, and the user's runner it wraps).
+use super::Plan;
+use crate::failure::Failure;
+use crate::request::{remove_option, CargoRequest, CommandKind};
+use crate::step::Step;
+use crate::support::version::Version;
 use crate::targets::{Kind, Runner, TargetSpec};
+use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// One cargo invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CargoStep {
+    pub label: String,
+    /// cargo, or cargo-zigbuild for a glibc floor.
+    pub program: String,
+    /// `["test"]`, `["nextest", "run"]`, `["zigbuild"]`.
+    pub subcommand: Vec<String>,
+    /// The `--target` value: a triple, a target JSON, or `<triple>.<glibc>` for zigbuild.
+    pub target: String,
+    /// The user's arguments, verbatim and in order.
+    pub args: Vec<String>,
+    /// `-Zbuild-std...` when std is built from rust-src.
+    pub build_std: Vec<String>,
+    /// Build the tests without running them (crossflake runs them, or they cannot run here).
+    pub no_run: bool,
+    /// cargo's JSON messages on stdout, for crossflake to read what was built.
+    pub json_messages: bool,
+    /// The doctests only.
+    pub doc: bool,
+    /// crossflake's own target directory (coverage), over one the user gave.
+    pub target_dir: Option<PathBuf>,
+    /// After `--`, when given.
+    pub trailing: Option<Vec<String>>,
+    /// `CARGO_TARGET_<T>_RUNNER`: crossflake's runner (`crossflake runner --target T ...`).
+    pub runner: Option<Vec<String>>,
+    /// The runner the user configured, which crossflake's runner wraps.
+    pub wrap: Option<Vec<String>>,
+    /// `AARCH64_UNKNOWN_LINUX_GNU`: the target's part of cargo's variable names.
+    pub target_env: String,
+    /// The backend's variables (linker, C tools, the dev shell's), set over the inherited ones.
+    pub env: BTreeMap<String, String>,
+    pub cwd: PathBuf,
+}
+
+impl CargoStep {
+    /// The arguments after the program.
+    pub fn argv(&self) -> Vec<String> {
+        let mut a = self.subcommand.clone();
+        a.extend(["--target".to_string(), self.target.clone()]);
+        match &self.target_dir {
+            Some(dir) => {
+                let mut user = self.args.clone();
+                remove_option(&mut user, "--target-dir");
+                a.extend(user);
+                a.extend(["--target-dir".to_string(), dir.display().to_string()]);
+            }
+            None => a.extend(self.args.iter().cloned()),
+        }
+        a.extend(self.build_std.iter().cloned());
+        if self.doc {
+            a.push("--doc".into());
+        }
+        if self.no_run {
+            a.push("--no-run".into());
+        }
+        if self.json_messages {
+            a.push("--message-format=json-render-diagnostics".into());
+        }
+        if let Some(t) = &self.trailing {
+            a.push("--".into());
+            a.extend(t.iter().cloned());
+        }
+        a
+    }
+
+    /// The `--target-dir` among the user's arguments.
+    pub fn args_target_dir(&self) -> Option<PathBuf> {
+        crate::request::peek(&self.args).target_dir
+    }
+
+    /// `CARGO_TARGET_<T>_RUNNER`.
+    pub fn runner_var(&self) -> String {
+        format!("CARGO_TARGET_{}_RUNNER", self.target_env)
+    }
+
+    /// The variable that carries the user's runner to crossflake's.
+    pub fn wrap_var(&self) -> String {
+        format!("CROSSFLAKE_WRAP_{}", self.target_env)
+    }
+
+    /// The step to run: the backend's variables, the runner's, the working directory.
+    pub fn step(&self) -> Step {
+        let mut s = Step::new(&self.label, self.program.clone()).args(self.argv());
+        s.env = self.env.clone();
+        if let Some(r) = &self.runner {
+            // cargo splits a runner variable on whitespace.
+            s.env.insert(self.runner_var(), r.join(" "));
+            // An empty list says "none" (over a wrap inherited from a crossflake shell).
+            if let Some(w) = &self.wrap {
+                s.env.insert(self.wrap_var(), serde_json::to_string(w).unwrap_or_default());
+            }
+        }
+        s.cwd = Some(self.cwd.clone());
+        s
+    }
+}
+
+/// What a backend brings to the cargo step.
+#[derive(Debug, Clone, Default)]
+pub struct Toolset {
+    /// The cargo program.
+    pub cargo: String,
+    /// cargo-zigbuild, when a glibc floor is asked for (the backend found it, or failed).
+    pub zigbuild: Option<String>,
+    /// The backend's variables (linker, C tools, pkg-config, toolchain; a dev shell's).
+    pub env: BTreeMap<String, String>,
+    /// The toolchain has no prebuilt std for the target: build it from rust-src.
+    pub build_std: bool,
+    pub backend: &'static str,
+    pub toolchain: Option<String>,
+    pub toolchain_reason: Option<String>,
+    pub notes: Vec<String>,
+}
+
+/// Plans the cargo command for `spec` with what the backend brought. Pure.
+pub fn plan(
+    spec: &TargetSpec,
+    req: &CargoRequest,
+    tools: Toolset,
+    self_exe: &Path,
+    wrap: Option<&[String]>,
+    targets_dir: Option<&Path>,
+) -> Result<Plan, Failure> {
+    let policy = run_policy(spec, req)?;
+    let mut notes = tools.notes;
+    notes.extend(policy.unrun.iter().cloned());
+    let (program, subcommand, target, env) = match req.glibc {
+        None => (tools.cargo, req.subcommand.clone(), target_arg(spec, targets_dir)?, tools.env),
+        Some(floor) => {
+            let zigbuild = tools.zigbuild.ok_or_else(|| {
+                Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+                    .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
+            })?;
+            let owned = zig_owned_vars(spec);
+            let mut env: BTreeMap<String, String> = tools.env.into_iter().filter(|(k, _)| !owned.contains(k)).collect();
+            env.insert("CARGO".into(), tools.cargo);
+            (zigbuild, zigbuild_subcommand(req)?, glibc_target(spec, floor)?, env)
+        }
+    };
+    let build_std = if tools.build_std { build_std_args(spec) } else { vec![] };
+    let runner = (!matches!(spec.runner, Runner::None { .. }) || wrap.is_some_and(|w| !w.is_empty()))
+        .then(|| runner_argv(self_exe, spec, req));
+    let cargo = CargoStep {
+        label: req.label(),
+        program,
+        subcommand,
+        target,
+        args: req.args.clone(),
+        build_std,
+        no_run: policy.no_run,
+        json_messages: false,
+        doc: false,
+        target_dir: None,
+        trailing: req.trailing.clone(),
+        runner,
+        wrap: wrap.map(<[String]>::to_vec),
+        target_env: spec.cargo_env(),
+        env,
+        cwd: req.cwd.clone(),
+    };
+    Ok(Plan {
+        command: req.subcommand.join(" "),
+        target: spec.name.clone(),
+        rust_triple: spec.rust_triple.clone(),
+        backend: tools.backend.into(),
+        toolchain: tools.toolchain,
+        toolchain_reason: tools.toolchain_reason,
+        notes,
+        unrun: policy.unrun,
+        glibc: req.glibc.map(|v| v.to_string()),
+        setup: vec![],
+        cargo,
+        tests: None,
+        coverage: None,
+    })
+}
+
+/// The flags that build the target's std from rust-src.
+fn build_std_args(spec: &TargetSpec) -> Vec<String> {
+    let mut a: Vec<String> = match spec.kind {
+        Kind::Std => vec!["-Zbuild-std=std,panic_abort".into()],
+        Kind::BareMetal => vec!["-Zbuild-std=core,alloc".into(), "-Zbuild-std-features=compiler-builtins-mem".into()],
+    };
+    if spec.custom_json.is_some() {
+        a.push("-Zjson-target-spec".into());
+    }
+    a
+}
 
 /// The `--target` value: the triple, or the custom target JSON (relative ones live in targets/).
 pub fn target_arg(spec: &TargetSpec, targets_dir: Option<&Path>) -> Result<String, Failure> {
@@ -26,32 +224,19 @@ pub fn target_arg(spec: &TargetSpec, targets_dir: Option<&Path>) -> Result<Strin
 
 /// `--target` with a glibc floor (`aarch64-unknown-linux-gnu.2.17`, cargo-zigbuild's
 /// form), checked against the lowest floor the target has.
-pub fn glibc_target(spec: &TargetSpec, floor: crate::support::version::Version) -> Result<String, Failure> {
+pub fn glibc_target(spec: &TargetSpec, floor: Version) -> Result<String, Failure> {
     let Some(min) = spec.host.glibc_min.as_deref() else {
         return Err(Failure::usage(format!(
             "--glibc is for Linux glibc targets; {} ({}) has no glibc",
             spec.name, spec.rust_triple
         )));
     };
-    let min_v = crate::support::version::Version::parse(min).unwrap_or(crate::support::version::Version(2, 17, 0));
+    let min_v = Version::parse(min).unwrap_or(Version(2, 17, 0));
     if floor < min_v {
         return Err(Failure::usage(format!("--glibc {floor}: the lowest glibc floor for {} is {min}", spec.name))
             .next(format!("--glibc {min} (Rust's std needs 2.17; some architectures came to glibc later)")));
     }
     Ok(format!("{}.{floor}", spec.rust_triple))
-}
-
-/// cargo-zigbuild's arguments for a glibc floor: its subcommand and `--target <triple>.<floor>`.
-pub fn zigbuild_argv(
-    spec: &TargetSpec,
-    req: &CargoRequest,
-    floor: crate::support::version::Version,
-    build_std: bool,
-    policy: &RunPolicy,
-) -> Result<Vec<String>, Failure> {
-    let target = glibc_target(spec, floor)?;
-    let zreq = CargoRequest { subcommand: zigbuild_subcommand(req)?, ..req.clone() };
-    Ok(argv(spec, &zreq, &target, build_std, policy))
 }
 
 /// The variables cargo-zigbuild sets for the target (zig as its linker and C tools): set
@@ -112,76 +297,32 @@ pub fn run_policy(spec: &TargetSpec, req: &CargoRequest) -> Result<RunPolicy, Fa
     }
 }
 
-/// The arguments after `cargo`.
-pub fn argv(spec: &TargetSpec, req: &CargoRequest, target: &str, build_std: bool, policy: &RunPolicy) -> Vec<String> {
-    let mut a: Vec<String> = req.subcommand.clone();
-    a.extend(["--target".to_string(), target.to_string()]);
-    a.extend(req.args.iter().cloned());
-    if build_std {
-        match spec.kind {
-            Kind::Std => a.push("-Zbuild-std=std,panic_abort".into()),
-            Kind::BareMetal => {
-                a.extend(["-Zbuild-std=core,alloc".into(), "-Zbuild-std-features=compiler-builtins-mem".into()])
-            }
-        }
-        if spec.custom_json.is_some() {
-            a.push("-Zjson-target-spec".into());
-        }
-    }
-    if policy.no_run {
-        a.push("--no-run".into());
-    }
-    if let Some(t) = &req.trailing {
-        a.push("--".into());
-        a.extend(t.iter().cloned());
-    }
-    a
-}
-
 /// The variable that carries a runner the user configured (a JSON array: program and
 /// arguments), which crossflake's runner then runs inside its timeout and process handling.
 pub fn wrap_var(spec: &TargetSpec) -> String {
     format!("CROSSFLAKE_WRAP_{}", spec.cargo_env())
 }
 
-/// The value of `CARGO_TARGET_<T>_RUNNER`: this launcher's `runner` subcommand.
-pub fn runner_command(self_exe: &Path, spec: &TargetSpec, req: &CargoRequest) -> String {
+/// crossflake's runner for `spec`: `<self> runner --target T [--timeout ...]`.
+pub fn runner_argv(self_exe: &Path, spec: &TargetSpec, req: &CargoRequest) -> Vec<String> {
     let target = spec.custom_json.as_deref().unwrap_or(&spec.name);
-    let mut s = format!("{} runner --target {target}", self_exe.display());
+    let mut a = vec![self_exe.display().to_string(), "runner".into(), "--target".into(), target.to_string()];
     if let Some(t) = req.timeout_secs {
-        s += &format!(" --timeout {t}");
+        a.extend(["--timeout".into(), t.to_string()]);
     }
     if let Some(p) = req.gdb {
-        s += &format!(" --gdb {p}");
+        a.extend(["--gdb".into(), p.to_string()]);
     }
     if req.strace {
-        s += " --strace";
+        a.push("--strace".into());
     }
     if let Some(c) = &req.cpu {
-        s += &format!(" --cpu {c}");
+        a.extend(["--cpu".into(), c.clone()]);
     }
     for d in &req.targets_dirs {
-        s += &format!(" --targets-dir {}", d.display());
+        a.extend(["--targets-dir".into(), d.display().to_string()]);
     }
-    s
-}
-
-/// Sets the runner variables on a cargo step: crossflake's runner, and the user's
-/// runner for it to wrap.
-pub fn set_runner(step: &mut Step, self_exe: &Path, spec: &TargetSpec, req: &CargoRequest, user: Option<&UserRunner>) {
-    if matches!(spec.runner, Runner::None { .. }) && user.is_none() {
-        return;
-    }
-    step.env.insert(format!("CARGO_TARGET_{}_RUNNER", spec.cargo_env()), runner_command(self_exe, spec, req));
-    let wrap = wrap_var(spec);
-    match user {
-        Some(u) => {
-            step.env.insert(wrap, serde_json::to_string(&u.argv).unwrap_or_default());
-        }
-        None => {
-            step.env.remove(&wrap);
-        }
-    }
+    a
 }
 
 /// Whether a runner value is crossflake's own (`.../crossflake runner ...`).

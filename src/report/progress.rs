@@ -1,5 +1,6 @@
-//! Progress for long runs: a live status line on a terminal, plain lines
-//! elsewhere, JSON events with --message-format json.
+//! Progress for long runs (the matrix): a live status line on a terminal,
+//! plain lines elsewhere, JSON events with --message-format json.
+use crate::events::TargetResult;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
@@ -8,16 +9,16 @@ use std::time::Instant;
 pub struct Progress {
     json: bool,
     live: bool,
-    total: usize,
     start: Instant,
+    /// Targets finished, and the phase of each running one.
     state: Mutex<(usize, BTreeMap<String, String>)>,
 }
 
 impl Progress {
-    pub fn new(json: bool, total: usize) -> Progress {
+    pub fn new(json: bool) -> Progress {
         // SAFETY: isatty only inspects the descriptor.
         let live = !json && unsafe { libc::isatty(2) } == 1;
-        Progress { json, live, total, start: Instant::now(), state: Mutex::new((0, BTreeMap::new())) }
+        Progress { json, live, start: Instant::now(), state: Mutex::new((0, BTreeMap::new())) }
     }
 
     fn redraw(&self, done: usize, running: &BTreeMap<String, String>, line: Option<&str>) {
@@ -30,33 +31,45 @@ impl Progress {
         }
         if self.live && !running.is_empty() {
             let now: Vec<String> = running.iter().map(|(t, s)| format!("{t} ({s})")).collect();
-            let _ =
-                write!(err, "[{done}/{} {:.0}s] {}", self.total, self.start.elapsed().as_secs_f64(), now.join(", "));
+            let _ = write!(err, "[{done} done, {:.0}s] {}", self.start.elapsed().as_secs_f64(), now.join(", "));
         }
         let _ = err.flush();
     }
 
     /// A target entered a phase ("building", "testing").
-    pub fn update(&self, target: &str, phase: &str) {
-        let mut st = self.state.lock().unwrap();
+    pub fn phase(&self, target: &str, phase: &str) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.1.insert(target.to_string(), phase.to_string());
         if self.json {
-            println!("{}", serde_json::json!({"event": "target-phase", "target": target, "phase": phase}));
+            emit(serde_json::json!({"event": "target-phase", "target": target, "phase": phase}));
         } else {
             let line = (!self.live).then(|| format!("crossflake: {target}: {phase}"));
             self.redraw(st.0, &st.1, line.as_deref());
         }
     }
 
-    /// A target is done: `line` for people, `result` for JSON.
-    pub fn finished(&self, target: &str, line: &str, result: serde_json::Value) {
-        let mut st = self.state.lock().unwrap();
+    /// A target is done.
+    pub fn finished(&self, r: &TargetResult) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.0 += 1;
-        st.1.remove(target);
+        st.1.remove(&r.target);
         if self.json {
-            println!("{}", serde_json::json!({"event": "target-finished", "result": result}));
+            emit(serde_json::json!({"event": "target-finished", "result": r}));
         } else {
-            self.redraw(st.0, &st.1, Some(line));
+            let line = format!(
+                "crossflake: {}: build {}, test {} ({:.1} s)",
+                r.target,
+                r.build.word(),
+                r.test.word(),
+                r.seconds
+            );
+            self.redraw(st.0, &st.1, Some(&line));
         }
     }
+}
+
+fn emit(v: serde_json::Value) {
+    let mut o = std::io::stdout().lock();
+    let _ = writeln!(o, "{v}");
+    let _ = o.flush();
 }

@@ -6,7 +6,7 @@
 //! above all files; `CARGO_TARGET_<T>_RUNNER` above files, below `--config`.
 //! `[target.<triple>]` wins over `[target.'cfg(...)']`; two matching cfg
 //! tables with a runner are an error, as in cargo.
-use crate::exit::Failure;
+use crate::failure::Failure;
 use std::path::{Path, PathBuf};
 
 /// Where a value came from, for the one-line note.

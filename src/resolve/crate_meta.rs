@@ -10,7 +10,7 @@
 //! pass_pattern = "^all tests passed$"
 //! fail_pattern = "^FAIL"
 //! ```
-use crate::exit::Failure;
+use crate::failure::Failure;
 use crate::request::RunnerMode;
 use crate::targets::{Kind, RuleSpec};
 use serde::Deserialize;

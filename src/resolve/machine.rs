@@ -143,6 +143,29 @@ impl HostEnv {
     }
 }
 
+impl HostEnv {
+    /// Why an SBI shutdown's reason cannot be judged here, when the target wants the
+    /// reason-honouring OpenSBI and this host lacks it.
+    pub fn firmware_gap(&self, spec: &crate::targets::TargetSpec) -> Option<String> {
+        use crate::targets::{Firmware, Runner};
+        match &spec.runner {
+            Runner::QemuSystem { firmware: Some(Firmware::OpensbiSrstReason), .. } if self.opensbi.is_none() => {
+                Some(format!(
+                    "{}: QEMU's stock OpenSBI (-bios default) ends every SBI shutdown with exit 0 whatever its reason, \
+                     so a kernel that shuts down through SBI after a failure is judged by its console only (the panic \
+                     rule). Build the firmware that tells them apart: scripts/build-opensbi (scripts/setup-host runs \
+                     it), or set {OPENSBI_ENV}",
+                    spec.name
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Marks a shell started by `crossflake shell` on the host backend (its value: the target).
+pub const HOST_SHELL_ENV: &str = "CROSSFLAKE_HOST_SHELL";
+
 /// The environment variable naming a reason-honouring OpenSBI firmware.
 pub const OPENSBI_ENV: &str = "CROSSFLAKE_OPENSBI";
 

@@ -4,7 +4,7 @@
 //! std (exit 3 with the rustup command otherwise: never another toolchain
 //! in silence); without a pin, rustup's default, other rustup toolchains and
 //! the system's, prebuilt std first, else rust-src for `-Zbuild-std`.
-use crate::exit::Failure;
+use crate::failure::Failure;
 use crate::resolve::machine::{HostEnv, Toolchain};
 use crate::targets::TargetSpec;
 use serde::Serialize;
@@ -34,7 +34,7 @@ pub fn choose_toolchain<'a>(
     env: &'a HostEnv,
     spec: &TargetSpec,
     requested: Option<&str>,
-) -> anyhow::Result<(&'a Toolchain, StdSource, String)> {
+) -> Result<(&'a Toolchain, StdSource, String), Failure> {
     let triple = &spec.rust_triple;
     if let Some(name) = requested {
         let tc = env.toolchain(name).ok_or_else(|| {
@@ -48,18 +48,17 @@ pub fn choose_toolchain<'a>(
                 .next(format!(
                     "`rustup target add --toolchain {} {triple}` (or `rustup component add --toolchain {} rust-src` for -Zbuild-std)",
                     tc.name, tc.name
-                ))
-                .into()),
+                ))),
         };
     }
     if let Some(pin) = &env.pin {
         let ch = &pin.channel;
         let Some(tc) = env.toolchain(ch) else {
-            return Err(Failure::missing(format!("{} pins toolchain {ch}, which is not installed", pin.source))
-                .next(format!(
+            return Err(Failure::missing(format!("{} pins toolchain {ch}, which is not installed", pin.source)).next(
+                format!(
                     "`rustup toolchain install {ch} --target {triple}`, or choose another with `crossflake +NAME ...`"
-                ))
-                .into());
+                ),
+            ));
         };
         // A prebuilt std, or rust-src where the target has no prebuilt std at all (custom JSON).
         return match fits(tc, spec) {
@@ -79,8 +78,7 @@ pub fn choose_toolchain<'a>(
             ))
             .next(format!(
                 "`rustup target add --toolchain {ch} {triple}`, or choose another with `crossflake +NAME ...`"
-            ))
-            .into()),
+            ))),
         };
     }
     for want in [StdSource::Prebuilt, StdSource::BuildStd] {
@@ -94,11 +92,11 @@ pub fn choose_toolchain<'a>(
             return Ok((tc, want, why));
         }
     }
-    Err(Failure::missing(format!("no Rust toolchain here can build {triple}: none has its std or rust-src"))
-        .next(format!(
-            "`rustup target add {triple}` (or `rustup component add rust-src` for -Zbuild-std), or run scripts/setup-host"
-        ))
-        .into())
+    Err(Failure::missing(format!("no Rust toolchain here can build {triple}: none has its std or rust-src")).next(
+        format!(
+        "`rustup target add {triple}` (or `rustup component add rust-src` for -Zbuild-std), or run scripts/setup-host"
+    ),
+    ))
 }
 
 fn describe(src: StdSource, triple: &str) -> String {

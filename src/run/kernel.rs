@@ -6,12 +6,12 @@
 //! harness's `result <name> ok` line, and no console rule objects. The
 //! output and arguments are libtest's, so `crossflake test`, CI log parsers
 //! and IDEs count tests, filter and list them as with any Rust test binary.
-use crate::events::record_event;
+use super::verdict::{Rules, Watch};
+use crate::events::{record, Event, RunnerEvent, Sink};
 use crate::exec::{self, Ending, Output};
-use crate::exit::Failure;
-use crate::plan::Step;
-use crate::run::verdict::{Rules, Watch};
-use std::io::Write;
+use crate::exit::{TESTS_FAILED, TIMEOUT};
+use crate::failure::{self, Failure};
+use crate::step::Step;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -169,14 +169,9 @@ pub fn judge(test: &KernelTest, code: i32, console: &[String], rules: &Rules) ->
 }
 
 /// Boots the kernel with `cmdline`; returns the ending and the console lines.
-fn boot(step: &Step, echo: bool) -> anyhow::Result<(Ending, Vec<String>)> {
+fn boot(step: &Step) -> anyhow::Result<(Ending, Vec<String>)> {
     let lines = Mutex::new(Vec::new());
-    let keep = |l: &str| {
-        if echo {
-            let _ = writeln!(std::io::stdout(), "{l}");
-        }
-        lines.lock().unwrap_or_else(|e| e.into_inner()).push(l.to_string());
-    };
+    let keep = |l: &str| lines.lock().unwrap_or_else(|e| e.into_inner()).push(l.to_string());
     let (outcome, _) = exec::run(step, Output::Console(&keep))?;
     Ok((outcome.ending, lines.into_inner().unwrap_or_else(|e| e.into_inner())))
 }
@@ -188,33 +183,35 @@ pub fn run(
     args: &[String],
     rules: &Rules,
     exit_code: &(dyn Fn(Ending) -> i32 + Sync),
-    plan_boot: &(dyn Fn(&str) -> anyhow::Result<Step> + Sync),
-) -> anyhow::Result<i32> {
+    plan_boot: &(dyn Fn(&str) -> Result<Step, Failure> + Sync),
+    sink: &dyn Sink,
+) -> failure::Outcome {
+    let out = |s: String| sink.event(Event::Stdout(format!("{s}\n").into_bytes()));
     let o = parse_args(args)?;
     let list_step = plan_boot(LIST)?;
-    let (ending, console) = boot(&list_step, false)?;
+    let (ending, console) = boot(&list_step)?;
     let tests = match (exit_code(ending), parse_list(&console)) {
         (0, Ok(t)) => t,
         (code, list) => {
             let why = list.err().unwrap_or_else(|| format!("exit {code}"));
-            eprintln!("crossflake runner: listing the tests of {} failed: {why}; its console:", program.display());
-            console.iter().for_each(|l| eprintln!("  {l}"));
-            return Ok(if code == crate::exit::TIMEOUT { code } else { 101 });
+            let shown: String = console.iter().map(|l| format!("\n  {l}")).collect();
+            sink.warn(&format!("listing the tests of {} failed: {why}; its console:{shown}", program.display()));
+            return failure::from_code(if code == TIMEOUT { code } else { TESTS_FAILED });
         }
     };
     if o.list {
-        tests.iter().for_each(|t| println!("{}: test", t.name));
+        tests.iter().for_each(|t| out(format!("{}: test", t.name)));
         if !o.terse {
-            println!("\n{} tests, 0 benchmarks", tests.len());
+            out(format!("\n{} tests, 0 benchmarks", tests.len()));
         }
-        return Ok(0);
+        return Ok(());
     }
     let (selected, ignored, filtered) = select(&tests, &o);
     let started = Instant::now();
     let n = selected.len() + ignored.len();
-    println!("\nrunning {n} test{}", if n == 1 { "" } else { "s" });
+    out(format!("\nrunning {n} test{}", if n == 1 { "" } else { "s" }));
     for t in &ignored {
-        println!("test {} ... ignored", t.name);
+        out(format!("test {} ... ignored", t.name));
     }
     let threads = o
         .test_threads
@@ -229,7 +226,7 @@ pub fn run(
         |i| {
             let t = selected[i];
             let (verdict, console) = match plan_boot(&format!("crossflake-harness=run:{}", t.name)) {
-                Ok(step) => match boot(&step, false) {
+                Ok(step) => match boot(&step) {
                     Ok((Ending::TimedOut, c)) => (Verdict::TimedOut(step.timeout_secs.unwrap_or(0)), c),
                     Ok((e, c)) => (judge(t, exit_code(e), &c, rules), c),
                     Err(e) => (Verdict::Failed(format!("{e:#}")), vec![]),
@@ -237,9 +234,11 @@ pub fn run(
                 Err(e) => (Verdict::Failed(format!("{e:#}")), vec![]),
             };
             if let Verdict::TimedOut(secs) = verdict {
-                record_event(
-                    &serde_json::json!({"event": "timeout", "program": format!("{} ({})", program.display(), t.name), "timeout_secs": secs}),
-                );
+                record(&RunnerEvent::Timeout {
+                    target: String::new(),
+                    program: format!("{} ({})", program.display(), t.name),
+                    timeout_secs: secs,
+                });
             }
             let word = match &verdict {
                 Verdict::Passed => "ok".to_string(),
@@ -247,7 +246,7 @@ pub fn run(
                 Verdict::TimedOut(secs) => format!("FAILED (timed out after {secs} s)"),
             };
             let mut all = results.lock().unwrap_or_else(|e| e.into_inner());
-            println!("test {} ... {word}", t.name);
+            out(format!("test {} ... {word}", t.name));
             all.push((i, verdict, console));
         },
     );
@@ -256,37 +255,37 @@ pub fn run(
     let failed: Vec<_> = results.iter().filter(|r| r.1 != Verdict::Passed).collect();
     if o.show_output {
         for (i, _, console) in results.iter().filter(|r| r.1 == Verdict::Passed) {
-            println!("\n---- {} stdout ----\n{}", selected[*i].name, console.join("\n"));
+            out(format!("\n---- {} stdout ----\n{}", selected[*i].name, console.join("\n")));
         }
     }
     if !failed.is_empty() {
-        println!("\nfailures:");
+        out("\nfailures:".into());
         for (i, verdict, console) in &failed {
             let why = match verdict {
                 Verdict::Failed(w) => w.clone(),
                 Verdict::TimedOut(secs) => format!("killed at the timeout ({secs} s); raise it with --timeout SECS"),
                 Verdict::Passed => unreachable!(),
             };
-            println!(
+            out(format!(
                 "\n---- {} console ----\n{}\n---- {}: {why}",
                 selected[*i].name,
                 console.join("\n"),
                 selected[*i].name
-            );
+            ));
         }
-        println!("\nfailures:");
-        failed.iter().for_each(|(i, _, _)| println!("    {}", selected[*i].name));
+        out("\nfailures:".into());
+        failed.iter().for_each(|(i, _, _)| out(format!("    {}", selected[*i].name)));
     }
     let passed = results.len() - failed.len();
-    println!(
+    out(format!(
         "\ntest result: {}. {passed} passed; {} failed; {} ignored; 0 measured; {filtered} filtered out; finished in {:.2}s\n",
         if failed.is_empty() { "ok" } else { "FAILED" },
         failed.len(),
         ignored.len(),
         started.elapsed().as_secs_f64()
-    );
+    ));
     if let Some(sig) = exec::interrupted() {
-        return Ok(crate::exit::for_signal(sig));
+        return Err(Failure::signal(sig));
     }
-    Ok(if failed.is_empty() { 0 } else { 101 })
+    failure::from_code(if failed.is_empty() { 0 } else { TESTS_FAILED })
 }

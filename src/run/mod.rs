@@ -1,11 +1,12 @@
-//! Running: the plan executor (`pipeline`), the cargo runner for every target
+//! Running: the plan executor (`execute`), the cargo runner for every target
 //! (`runner`), test binaries side by side, kernel tests, coverage, and what
 //! they need (program checks, verdicts, wine, WASI).
 pub mod binfmt;
 pub mod coverage;
+pub mod execute;
 pub mod hints;
 pub mod kernel;
-pub mod pipeline;
+
 pub mod runner;
 pub mod test_binaries;
 pub mod test_env;

@@ -1,69 +1,22 @@
 //! `crossflake test` runs a crate's test binaries side by side under the
-//! runner: cargo builds them once (`--no-run`, JSON messages), then up to
-//! `-j` binaries (default: the CPU count) run at once through the target's
-//! runner, each with its own timeout (the runner's), and their output is
-//! printed whole and in cargo's order. cargo's semantics stay: doctests run
-//! after the binaries (when cargo would run them), a failure stops what has
-//! not started unless `--no-fail-fast`, the exit code is 101 when a test
-//! failed, and `error: test failed, to rerun pass ...` names the binary.
+//! runner: cargo builds them once (`--no-run`, JSON messages), cargo is asked
+//! how it would start each (test_env.rs), then up to `-j` binaries (default:
+//! the CPU count) run at once through the target's runner, each with its own
+//! timeout (the runner's), and their output is printed whole and in cargo's
+//! order. cargo's semantics stay: doctests run after the binaries (when cargo
+//! would run them), a failure stops what has not started unless
+//! `--no-fail-fast`, the exit code is the first failed binary's, and
+//! `error: test failed, to rerun pass ...` names the binary.
+use super::test_env::{self, Launch};
+use crate::events::{Event, Sink};
 use crate::exec::{self, Ending, Output};
-use crate::plan::{Plan, Step, TestRun};
-use crate::request::CargoRequest;
-use crate::run::test_env::{self, Launch};
+use crate::plan::{CargoStep, TestRun};
+use crate::step::Step;
 use anyhow::Context as _;
-use std::io::Write;
+use cargo_metadata::{Message, TargetKind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-
-/// Cargo options that select targets: with any of them, `cargo test` runs no doctests.
-const SELECTION: &[&str] = &[
-    "--lib",
-    "--bin",
-    "--bins",
-    "--test",
-    "--tests",
-    "--example",
-    "--examples",
-    "--bench",
-    "--benches",
-    "--all-targets",
-];
-
-/// Turns a planned `cargo test` into build-then-run, when it is one cargo runs
-/// binary after binary: not `--no-run`, `--doc`, a user `--message-format`, or `--gdb`.
-pub fn plan(plan: &mut Plan, req: &CargoRequest) -> bool {
-    let peek = req.peek();
-    let first = req.subcommand.first().map(String::as_str);
-    if !(matches!(first, Some("test" | "t")) && req.subcommand.len() == 1)
-        || peek.no_run
-        || peek.doc
-        || !peek.message_format.is_empty()
-        || req.gdb.is_some()
-        || plan.unrun.is_some()
-    {
-        return false;
-    }
-    let Some(step) = plan.steps.last_mut() else { return false };
-    let split = step.args.iter().position(|a| a == "--").unwrap_or(step.args.len());
-    let harness_args = step.args.get(split + 1..).map(<[String]>::to_vec).unwrap_or_default();
-    let selected = req.args.iter().any(|a| SELECTION.contains(&a.split('=').next().unwrap_or("")));
-    let doc_step = (!selected).then(|| {
-        let mut doc = step.clone();
-        doc.label = "cargo test --doc".into();
-        doc.args.insert(split, "--doc".into());
-        doc
-    });
-    step.args.truncate(split);
-    step.args.extend(["--no-run".into(), "--message-format=json-render-diagnostics".into()]);
-    let jobs = peek.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
-    let no_fail_fast = req.args.iter().any(|a| a == "--no-fail-fast");
-    plan.notes.push(format!(
-        "test binaries run under the target's runner after one build, up to {jobs} at once (-j N; -j 1 runs them one by one)"
-    ));
-    plan.tests = Some(TestRun { jobs, harness_args, no_fail_fast, doc_step });
-    true
-}
 
 /// A test binary cargo built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,7 +28,6 @@ pub struct TestBinary {
     pub src_path: PathBuf,
     pub manifest_path: PathBuf,
     pub package: String,
-    pub version: String,
     pub doctest: bool,
 }
 
@@ -89,46 +41,36 @@ impl TestBinary {
     }
 }
 
-/// The test binaries (and every other executable) in cargo's JSON messages, in the
-/// order cargo runs tests: by package, then lib, bins, tests, benches, examples, then name.
+/// What a build's JSON messages say was built: the test binaries (in the order cargo
+/// runs tests: by package, then lib, bins, tests, benches, examples, then name) and
+/// every executable.
 pub fn binaries(json: &[u8]) -> (Vec<TestBinary>, Vec<PathBuf>) {
     let mut tests = Vec::new();
-    for v in String::from_utf8_lossy(json).lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()) {
-        if v["reason"] != "compiler-artifact" {
+    let mut all = Vec::new();
+    for m in Message::parse_stream(json).flatten() {
+        let Message::CompilerArtifact(a) = m else { continue };
+        let Some(exe) = a.executable.map(PathBuf::from) else { continue };
+        all.push(exe.clone());
+        if !a.profile.test {
             continue;
         }
-        let Some(exe) = v["executable"].as_str().map(PathBuf::from) else { continue };
-        if v["profile"]["test"] != true {
-            continue;
-        }
-        let id = v["package_id"].as_str().unwrap_or("");
-        // `path+file:///dir#name@1.0.0` or `registry+...#name@version` or the old `name version (source)`.
-        let (package, version) = match id.rsplit_once('#') {
-            Some((_, nv)) => nv.split_once('@').map(|(n, v)| (n.to_string(), v.to_string())).unwrap_or_default(),
-            None => {
-                let mut w = id.split_whitespace();
-                (w.next().unwrap_or("").to_string(), w.next().unwrap_or("").to_string())
-            }
-        };
-        let manifest_path = PathBuf::from(v["manifest_path"].as_str().unwrap_or(""));
-        let package = if package.is_empty() || package.contains('/') {
+        let manifest_path = PathBuf::from(a.manifest_path);
+        let package = a.package_id.repr.rsplit_once('#').and_then(|(_, nv)| nv.split('@').next().map(String::from));
+        let package = package.filter(|p| !p.is_empty() && !p.contains('/')).unwrap_or_else(|| {
             manifest_path
                 .parent()
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default()
-        } else {
-            package
-        };
+        });
         tests.push(TestBinary {
             exe,
-            kind: v["target"]["kind"][0].as_str().unwrap_or("lib").to_string(),
-            name: v["target"]["name"].as_str().unwrap_or("").to_string(),
-            src_path: PathBuf::from(v["target"]["src_path"].as_str().unwrap_or("")),
+            kind: a.target.kind.first().map(TargetKind::to_string).unwrap_or_else(|| "lib".into()),
+            name: a.target.name.clone(),
+            src_path: PathBuf::from(&a.target.src_path),
             manifest_path,
             package,
-            version,
-            doctest: v["target"]["doctest"] == true,
+            doctest: a.target.doctest,
         });
     }
     let rank = |k: &str| match k {
@@ -140,7 +82,15 @@ pub fn binaries(json: &[u8]) -> (Vec<TestBinary>, Vec<PathBuf>) {
     };
     tests.sort_by(|a, b| (&a.package, rank(&a.kind), &a.name).cmp(&(&b.package, rank(&b.kind), &b.name)));
     tests.dedup_by(|a, b| a.exe == b.exe);
-    (tests, crate::ship::artifacts::executables_from_json(json))
+    all.sort();
+    all.dedup();
+    (tests, all)
+}
+
+/// Whether cargo built `exe` for the target whose directory (under the target dir) is
+/// `triple_dir`, rather than for the host (a proc-macro's or build script's tests).
+pub fn built_for(exe: &Path, triple_dir: &str) -> bool {
+    exe.components().any(|c| c.as_os_str() == triple_dir)
 }
 
 /// cargo's `Running` line for a binary.
@@ -149,7 +99,7 @@ fn running_line(t: &TestBinary, cwd: &Path) -> String {
     let src = t.src_path.strip_prefix(dir).unwrap_or(&t.src_path).display().to_string();
     let exe = t.exe.strip_prefix(cwd).unwrap_or(&t.exe).display().to_string();
     let unit = if matches!(t.kind.as_str(), "test" | "bench" | "example") { "" } else { "unittests " };
-    format!("     Running {unit}{src} ({exe})")
+    format!("     Running {unit}{src} ({exe})\n")
 }
 
 /// The step that runs one binary through the runner, started as cargo started it (its
@@ -172,7 +122,7 @@ fn binary_step(launch: &Launch, runner: &[String], t: &TestBinary, args: &[Strin
 
 /// How cargo starts each test binary it would run (test_env.rs), in cargo's order, with
 /// the binaries' descriptions from the build's messages.
-fn launches(build: &Step, tests: Vec<TestBinary>, triple: &str) -> anyhow::Result<Vec<(TestBinary, Launch)>> {
+fn launches(build: &CargoStep, tests: Vec<TestBinary>, triple: &str) -> anyhow::Result<Vec<(TestBinary, Launch)>> {
     let record = tempfile::NamedTempFile::new()?;
     let log = tempfile::NamedTempFile::new()?;
     let self_exe = std::env::current_exe().context("cannot find crossflake's own executable")?;
@@ -181,12 +131,12 @@ fn launches(build: &Step, tests: Vec<TestBinary>, triple: &str) -> anyhow::Resul
     if !outcome.success() && exec::interrupted().is_none() {
         anyhow::bail!(
             "asking cargo how it starts the test binaries failed ({}); its last lines:\n{}",
-            describe(outcome.ending),
+            outcome.ending.describe(),
             crate::support::fs::log_tail(log.path(), 15)
         );
     }
     let mut out = Vec::new();
-    for l in test_env::read(record.path(), &capture, build)? {
+    for l in test_env::read(record.path(), &capture, &build.step())? {
         let t = tests.iter().find(|t| t.exe == l.exe).cloned().unwrap_or_else(|| TestBinary {
             exe: l.exe.clone(),
             kind: "test".into(),
@@ -194,7 +144,6 @@ fn launches(build: &Step, tests: Vec<TestBinary>, triple: &str) -> anyhow::Resul
             src_path: PathBuf::new(),
             manifest_path: l.cwd.join("Cargo.toml"),
             package: String::new(),
-            version: String::new(),
             doctest: false,
         });
         out.push((t, l));
@@ -202,41 +151,53 @@ fn launches(build: &Step, tests: Vec<TestBinary>, triple: &str) -> anyhow::Resul
     Ok(out)
 }
 
+/// Runs a cargo step the executor's way: its outcome, stdout, and the stderr lines kept.
+pub type CargoRun<'a> = dyn Fn(&CargoStep) -> anyhow::Result<(exec::Outcome, Vec<u8>, Vec<String>)> + 'a;
+
 /// What a run of the binaries came to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Summary {
-    pub code: i32,
-    /// Every executable the build made (for coverage: the objects).
+    /// The ending that counts: the build's when it failed, else the first failed binary's,
+    /// else the doctests'.
+    pub ending: Ending,
+    /// Every executable the build made (for coverage: the objects; for glibc: the artifacts).
     pub executables: Vec<PathBuf>,
+    /// The lines of cargo's stderr kept for hints.
+    pub kept: Vec<String>,
 }
 
-/// Builds, runs the binaries side by side, then the doctests. `runner`: the runner's
-/// argv (crossflake's), from the plan's step; `triple`: the target's directory name,
-/// which tells target binaries from host ones (a proc-macro's tests run natively, as
-/// cargo runs them). The binary first in cargo's order streams its output live; the
-/// others' output is held and printed whole when their turn comes.
+/// Builds, runs the binaries side by side, then the doctests. `runner`: crossflake's
+/// runner argv; `triple`: the target's directory name, which tells target binaries from
+/// host ones (a proc-macro's tests run natively, as cargo runs them). The binary first in
+/// cargo's order streams its output live; the others' output is held and handed to the
+/// sink whole when their turn comes. `cargo_run` runs a cargo step the executor's way.
 pub fn execute(
-    build: &Step,
+    build: &CargoStep,
     run: &TestRun,
-    runner: &[String],
     triple: &str,
-    out: fn(&str) -> bool,
-) -> anyhow::Result<(exec::Outcome, Summary, Vec<String>)> {
-    let (outcome, got) = exec::run(build, Output::ScanCapture(out))?;
-    let mut summary = Summary::default();
+    sink: &dyn Sink,
+    cargo_run: &CargoRun,
+) -> anyhow::Result<Summary> {
+    let (outcome, stdout, kept) = cargo_run(build)?;
+    let mut summary = Summary { ending: outcome.ending, executables: vec![], kept };
     if !outcome.success() {
-        summary.code = outcome.ending.exit_code();
-        return Ok((outcome, summary, got.kept_lines));
+        return Ok(summary);
     }
-    let (built, all) = binaries(&got.stdout);
+    let (built, all) = binaries(&stdout);
     summary.executables = all;
     let has_doctests = built.iter().any(|t| t.doctest && matches!(t.kind.as_str(), "lib" | "rlib" | "proc-macro"));
     let (tests, launched): (Vec<TestBinary>, Vec<Launch>) = launches(build, built, triple)?.into_iter().unzip();
-    let cwd = build.cwd.clone().unwrap_or_default();
+    let cwd = build.cwd.clone();
+    let runner = build.runner.clone().unwrap_or_default();
     let stop = AtomicBool::new(false);
     let n = tests.len();
-    let printer =
-        Mutex::new(Printer { head: 0, held: vec![Vec::new(); n], endings: vec![None; n], started: vec![false; n] });
+    let printer = Mutex::new(Printer {
+        sink,
+        head: 0,
+        held: vec![Vec::new(); n],
+        endings: vec![None; n],
+        started: vec![false; n],
+    });
     exec::share_out(
         n,
         run.jobs,
@@ -244,14 +205,14 @@ pub fn execute(
         |i| {
             let t = &tests[i];
             printer.lock().unwrap_or_else(|e| e.into_inner()).start(i, &tests, &cwd);
-            let host = !crate::ship::artifacts::built_for(&t.exe, triple);
-            let step = binary_step(&launched[i], if host { &[] } else { runner }, t, &run.harness_args);
+            let host = !built_for(&t.exe, triple);
+            let step = binary_step(&launched[i], if host { &[] } else { &runner }, t, &run.harness_args);
             let chunk = |bytes: &[u8]| printer.lock().unwrap_or_else(|e| e.into_inner()).output(i, bytes);
             let ending = match exec::run(&step, Output::Merged(&chunk)) {
                 Ok((o, _)) => o.ending,
                 Err(e) => {
                     chunk(format!("crossflake: cannot run {}: {e:#}\n", t.exe.display()).as_bytes());
-                    Ending::Exited(125)
+                    Ending::Exited(crate::exit::CANNOT_RUN)
                 }
             };
             if ending != Ending::Exited(0) && !run.no_fail_fast {
@@ -264,65 +225,60 @@ pub fn execute(
     let failed: Vec<(&TestBinary, Ending)> =
         tests.iter().zip(&endings).filter_map(|(t, e)| e.filter(|e| *e != Ending::Exited(0)).map(|e| (t, e))).collect();
     let not_run = tests.len() - endings.iter().filter(|e| e.is_some()).count();
-    let mut err = std::io::stderr().lock();
     if let Some(sig) = exec::interrupted() {
-        summary.code = crate::exit::for_signal(sig);
-        return Ok((outcome, summary, vec![]));
+        summary.ending = Ending::Interrupted(sig);
+        return Ok(summary);
     }
+    let say = |s: String| sink.event(Event::Stderr(s.into_bytes()));
     match failed.as_slice() {
         [] => {}
-        [(t, e)] => {
-            let _ = writeln!(
-                err,
-                "error: test failed, to rerun pass `{}`\n\nCaused by:\n  process didn't exit successfully: `{}` ({})",
-                t.rerun(),
-                t.exe.display(),
-                describe(*e)
-            );
-        }
+        [(t, e)] => say(format!(
+            "error: test failed, to rerun pass `{}`\n\nCaused by:\n  process didn't exit successfully: `{}` ({})\n",
+            t.rerun(),
+            t.exe.display(),
+            e.describe()
+        )),
         many => {
-            let _ = writeln!(err, "error: {} targets failed:", many.len());
+            let mut s = format!("error: {} targets failed:\n", many.len());
             for (t, _) in many {
-                let _ = writeln!(err, "    `{}`", t.rerun());
+                s += &format!("    `{}`\n", t.rerun());
             }
+            say(s)
         }
     }
     if not_run > 0 {
-        let _ =
-            writeln!(err, "note: {not_run} test binaries were not run after the failure; --no-fail-fast runs them all");
+        say(format!("note: {not_run} test binaries were not run after the failure; --no-fail-fast runs them all\n"));
     }
-    drop(err);
     if let Some((_, e)) = failed.first() {
         // As cargo: the first failed binary's status.
-        summary.code = e.exit_code();
-        return Ok((outcome, summary, vec![]));
+        summary.ending = *e;
+        return Ok(summary);
     }
-    if let (Some(doc), true) = (&run.doc_step, has_doctests) {
+    if let (Some(doc), true) = (&run.doc, has_doctests) {
         let mut doc = doc.clone();
         doc.env.extend(
             build.env.iter().filter(|(k, _)| *k == crate::events::EVENTS_ENV).map(|(k, v)| (k.clone(), v.clone())),
         );
-        let (o, got) = exec::run(&doc, Output::Scan(out))?;
-        summary.code = o.ending.exit_code();
-        return Ok((o, summary, got.kept_lines));
+        let (o, _, kept) = cargo_run(&doc)?;
+        summary.ending = o.ending;
+        summary.kept = kept;
     }
-    Ok((outcome, summary, vec![]))
+    Ok(summary)
 }
 
 /// Output in cargo's order: the head binary's goes straight through, the others' waits.
-struct Printer {
+struct Printer<'a> {
+    sink: &'a dyn Sink,
     head: usize,
     held: Vec<Vec<u8>>,
     endings: Vec<Option<Ending>>,
     started: Vec<bool>,
 }
 
-impl Printer {
+impl Printer<'_> {
     fn output(&mut self, i: usize, bytes: &[u8]) {
         if i == self.head {
-            let mut o = std::io::stdout().lock();
-            let _ = o.write_all(bytes);
-            let _ = o.flush();
+            self.sink.event(Event::Stdout(bytes.to_vec()));
         } else {
             self.held[i].extend_from_slice(bytes);
         }
@@ -332,12 +288,12 @@ impl Printer {
     fn start(&mut self, i: usize, tests: &[TestBinary], cwd: &Path) {
         self.started[i] = true;
         if i == self.head {
-            let _ = writeln!(std::io::stderr(), "{}", running_line(&tests[i], cwd));
+            self.sink.event(Event::Stderr(running_line(&tests[i], cwd).into_bytes()));
         }
     }
 
     /// Binary `i` ended: the head moves past every ended one; the new head, if it has
-    /// started, is announced and its held output printed (then it streams).
+    /// started, is announced and its held output handed on (then it streams).
     fn finished(&mut self, i: usize, ending: Ending, tests: &[TestBinary], cwd: &Path) {
         self.endings[i] = Some(ending);
         while self.head < tests.len() && self.endings[self.head].is_some() {
@@ -346,20 +302,9 @@ impl Printer {
             if !self.started[self.head] {
                 break;
             }
-            let _ = writeln!(std::io::stderr(), "{}", running_line(t, cwd));
+            self.sink.event(Event::Stderr(running_line(t, cwd).into_bytes()));
             let held = std::mem::take(&mut self.held[self.head]);
-            let mut o = std::io::stdout().lock();
-            let _ = o.write_all(&held);
-            let _ = o.flush();
+            self.sink.event(Event::Stdout(held));
         }
-    }
-}
-
-fn describe(e: Ending) -> String {
-    match e {
-        Ending::Exited(c) => format!("exit status: {c}"),
-        Ending::Signalled(s) => format!("signal: {s}"),
-        Ending::TimedOut => "timed out".into(),
-        Ending::Interrupted(s) => format!("interrupted by signal {s}"),
     }
 }

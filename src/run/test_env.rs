@@ -8,7 +8,8 @@
 //! of the host, which records what it was given and exits 0, while doctests are
 //! skipped (RUSTDOC is crossflake itself, which declines `--test`). Each binary
 //! is then started exactly as cargo would have started it.
-use crate::plan::Step;
+use crate::plan::CargoStep;
+use crate::step::Step;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -49,19 +50,17 @@ pub fn record(file: &Path, program: &Path) -> Result<()> {
 /// (`--test`, exit 0) and replaces itself with the real rustdoc for anything else.
 /// None when it was not started as rustdoc (the capture run's runner, `capture-env`,
 /// sees the same variable).
-pub fn act_as_rustdoc() -> Option<i32> {
-    use std::os::unix::process::CommandExt;
+pub fn act_as_rustdoc() -> Option<Result<(), crate::failure::Failure>> {
     let real = std::env::var_os(AS_RUSTDOC_ENV)?;
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     if args.first().is_some_and(|a| a == "capture-env") {
         return None;
     }
     if args.iter().any(|a| a == "--test") {
-        return Some(0);
+        return Some(Ok(()));
     }
-    let err = std::process::Command::new(&real).args(&args).env_remove(AS_RUSTDOC_ENV).exec();
-    eprintln!("crossflake: cannot run rustdoc {}: {err}", Path::new(&real).display());
-    Some(crate::exit::ERROR)
+    let err = crate::exec::replace_with(&real, &args, AS_RUSTDOC_ENV);
+    Some(Err(crate::failure::Failure::error(format!("cannot run rustdoc {}: {err}", Path::new(&real).display()))))
 }
 
 /// `CARGO_TARGET_<T>_RUNNER` for a triple (or a custom target's name).
@@ -69,17 +68,19 @@ pub fn runner_var(triple: &str) -> String {
     format!("CARGO_TARGET_{}_RUNNER", triple.to_uppercase().replace(['-', '.'], "_"))
 }
 
-/// The capture run for a planned test build (`cargo test ... --no-run --message-format
-/// json`): the same cargo command without those two, with `crossflake capture-env FILE`
-/// as the runner of `triple` and of the host, and crossflake as rustdoc.
-pub fn capture_step(build: &Step, file: &Path, triple: &str, self_exe: &Path) -> Step {
-    let mut s = build.clone();
-    s.label = "capture the test environments".into();
-    s.args.retain(|a| a != "--no-run" && !a.starts_with("--message-format"));
-    drop_runner_configs(&mut s.args);
-    if !s.args.iter().any(|a| a == "--no-fail-fast") {
-        s.args.push("--no-fail-fast".into());
+/// The capture run for a planned test build: the same `cargo test` that runs the tests
+/// (not `--no-run`, no JSON messages), with `crossflake capture-env FILE` as the runner of
+/// `triple` and of the host, and crossflake as rustdoc.
+pub fn capture_step(build: &CargoStep, file: &Path, triple: &str, self_exe: &Path) -> Step {
+    let mut c = build.clone();
+    c.label = "capture the test environments".into();
+    c.no_run = false;
+    c.json_messages = false;
+    drop_runner_configs(&mut c.args);
+    if !c.args.iter().any(|a| a == "--no-fail-fast") {
+        c.args.push("--no-fail-fast".into());
     }
+    let mut s = c.step();
     let runner = format!("{} capture-env {}", self_exe.display(), file.display());
     for t in [triple, crate::resolve::machine::host_triple().as_str()] {
         s.env.insert(runner_var(t), runner.clone());

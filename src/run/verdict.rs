@@ -6,7 +6,7 @@
 //! set, must have been printed for a run to pass. Rules come from the target
 //! file's `[verdict]` table and the crate's `[package.metadata.crossflake]`
 //! (the crate's win), and each decision is announced.
-use crate::exit::Failure;
+use crate::failure::Failure;
 pub use crate::targets::RuleSpec;
 use crate::targets::{Kind, TargetSpec};
 use regex_lite::Regex;
@@ -16,7 +16,7 @@ use std::sync::Mutex;
 pub const PANIC_MARK: &str = "panicked at ";
 
 /// The exit code of a run that a console rule failed (as a Rust panic's).
-pub const RULE_FAILED: i32 = 101;
+pub const RULE_FAILED: i32 = crate::exit::TESTS_FAILED;
 
 /// Compiled rules.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 //! imports for `ProcessPrng`; a small stand-in DLL is built with MinGW and
 //! put into the prefix (src/wine/bcryptprimitives.c).
 use crate::exec::{self, Output};
-use crate::plan::Step;
+use crate::step::Step;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
@@ -32,8 +32,8 @@ pub fn env(prefix: &Path) -> Vec<(String, String)> {
 }
 
 /// Makes sure the prefix exists for this wine; the first time takes ~15 s.
-pub fn ensure_prefix(prefix: &Path) -> Result<()> {
-    let version = exec::capture("wine", &["--version"]).context("`wine --version` failed; is wine installed?")?;
+pub fn ensure_prefix(prefix: &Path, sink: &dyn crate::events::Sink) -> Result<()> {
+    let version = exec::probe("wine", &["--version"]).context("`wine --version` failed; is wine installed?")?;
     let marker = prefix.join(MARKER);
     if std::fs::read_to_string(&marker).is_ok_and(|v| v == version) {
         return Ok(());
@@ -42,7 +42,7 @@ pub fn ensure_prefix(prefix: &Path) -> Result<()> {
     if std::fs::read_to_string(&marker).is_ok_and(|v| v == version) {
         return Ok(());
     }
-    eprintln!("crossflake runner: preparing the wine prefix {} for {version} (once, ~15 s)", prefix.display());
+    sink.info(&format!("preparing the wine prefix {} for {version} (once, ~15 s)", prefix.display()));
     if !run_quiet(prefix, "wineboot", &["--init"])? {
         bail!("`wineboot --init` failed for {}; remove that directory and retry", prefix.display());
     }

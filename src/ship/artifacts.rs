@@ -1,80 +1,49 @@
 //! Build artifacts: which executables a cargo build produced (from cargo's
 //! JSON messages), their SHA-256, and release names for `crossflake dist`.
-use crate::exec::{self, Output};
-use crate::plan::Step;
+pub use crate::events::Artifact;
+use crate::exec;
+use crate::plan::CargoStep;
+use crate::request::remove_option;
 use crate::targets::TargetSpec;
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
-/// A no-op rerun of a build step that reports its artifacts as JSON on stdout: a test
-/// step builds its test binaries (`--no-run`) and a run step builds without running.
-pub fn artifact_step(build: &Step) -> Step {
-    let mut s = build.clone();
-    s.label = "list artifacts".into();
-    let zigbuild = s.program.ends_with("cargo-zigbuild");
-    let has = |a: &str| s.args.iter().any(|x| x == a || x.starts_with(&format!("{a}=")));
-    let (no_run, json) = (has("--no-run"), has("--message-format"));
-    match s.args.first().map(String::as_str) {
-        Some("test" | "t") if !no_run => s.args.insert(1, "--no-run".into()),
-        Some("run" | "r") => s.args[0] = if zigbuild { "zigbuild".into() } else { "build".into() },
+/// The executables a build made: from its own JSON messages when it asked for them,
+/// else from a no-op rerun that does (a `run` builds without running; a `test` builds its
+/// binaries with `--no-run`; a user's own `--message-format` is theirs, so the rerun asks
+/// cargo again with its JSON and no other output).
+pub fn built(cargo: &CargoStep, messages: Option<&[PathBuf]>) -> Result<Vec<PathBuf>> {
+    if let Some(m) = messages {
+        return Ok(m.to_vec());
+    }
+    let mut c = cargo.clone();
+    c.label = "list artifacts".into();
+    match c.subcommand.first().map(String::as_str) {
+        Some("test" | "t" | "bench") => c.no_run = true,
+        Some("run" | "r") => {
+            c.subcommand = vec![if c.program.ends_with("cargo-zigbuild") { "zigbuild" } else { "build" }.into()]
+        }
         _ => {}
     }
-    let at = s.args.iter().position(|a| a == "--").unwrap_or(s.args.len());
-    s.args.truncate(at);
-    if !json {
-        s.args.push("--message-format=json-render-diagnostics".into());
+    c.trailing = None;
+    remove_option(&mut c.args, "--message-format");
+    c.args.push("--quiet".into());
+    c.json_messages = true;
+    let got = exec::capture(&c.step())?;
+    if !got.success() {
+        bail!("listing the build's artifacts failed ({}): {}", got.ending.describe(), got.stderr.trim());
     }
-    s.args.push("--quiet".into());
-    s
+    Ok(crate::run::test_binaries::binaries(got.stdout.as_bytes()).1)
 }
 
-/// A built executable and the glibc it needs (read from its ELF; None for a static,
-/// musl, Windows or bare-metal one).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Artifact {
-    pub path: PathBuf,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub glibc: Option<String>,
+/// The artifact at `path` and the glibc it needs (read from its ELF).
+pub fn artifact(path: &Path) -> Artifact {
+    with_needs(path, &crate::ship::glibc::needs(path).unwrap_or_default())
 }
 
-impl Artifact {
-    pub fn of(path: &Path) -> Artifact {
-        Artifact::with_needs(path, &crate::ship::glibc::needs(path).unwrap_or_default())
-    }
-
-    /// The artifact at `path`, whose glibc needs were read already.
-    pub fn with_needs(path: &Path, needs: &crate::ship::glibc::Needs) -> Artifact {
-        Artifact { path: path.to_path_buf(), glibc: needs.max.map(|v| v.to_string()) }
-    }
-}
-
-/// Executables named in cargo's JSON messages (`compiler-artifact` with `executable`).
-pub fn executables_from_json(stdout: &[u8]) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = String::from_utf8_lossy(stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["reason"] == "compiler-artifact")
-        .filter_map(|v| v["executable"].as_str().map(PathBuf::from))
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Whether cargo built `exe` for the target whose directory (under the target dir) is
-/// `triple_dir`, rather than for the host (a proc-macro's or build script's tests).
-pub fn built_for(exe: &Path, triple_dir: &str) -> bool {
-    exe.components().any(|c| c.as_os_str() == triple_dir)
-}
-
-/// Runs the artifact step for `build` and returns the executables it built.
-pub fn list(build: &Step, log: &Path) -> Result<Vec<PathBuf>> {
-    let step = artifact_step(build);
-    let (outcome, got) = exec::run(&step, Output::Capture(log))?;
-    if !outcome.success() {
-        bail!("listing the build's artifacts failed (see {})", log.display());
-    }
-    Ok(executables_from_json(&got.stdout))
+/// The artifact at `path`, whose glibc needs were read already.
+pub fn with_needs(path: &Path, needs: &crate::ship::glibc::Needs) -> Artifact {
+    Artifact { path: path.to_path_buf(), glibc: needs.max.map(|v| v.to_string()) }
 }
 
 pub use crate::support::hex::sha256_file;

@@ -159,3 +159,38 @@ pub fn needs(path: &Path) -> Result<Needs, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     needs_of(&bytes)
 }
+
+/// Reads each executable's glibc needs and checks them against `floor`: the artifacts,
+/// or a failure (exit 1) after a warning that names the symbols above the floor.
+pub fn check_floor(
+    executables: &[std::path::PathBuf],
+    floor: Version,
+    sink: &dyn crate::events::Sink,
+) -> Result<Vec<crate::events::Artifact>, crate::failure::Failure> {
+    let mut out = Vec::new();
+    let mut above_any = Vec::new();
+    for path in executables {
+        let needs = needs(path).unwrap_or_default();
+        out.push(super::artifacts::with_needs(path, &needs));
+        let above = needs.above(floor);
+        if above.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = above.iter().take(8).map(|(s, v)| format!("{s} (GLIBC_{v})")).collect();
+        let more = above.len().saturating_sub(8);
+        sink.warn(&format!(
+            "{} needs more than glibc {floor}: {}{}",
+            path.display(),
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ));
+        above_any.push(path.display().to_string());
+    }
+    if above_any.is_empty() {
+        return Ok(out);
+    }
+    Err(crate::failure::Failure::error(format!("{} need more than glibc {floor}", above_any.join(", "))).next(
+        "drop or replace what uses those symbols (a C dependency built without zig? a crate's own linker settings?), \
+         or raise --glibc",
+    ))
+}

@@ -1,67 +1,22 @@
-//! `crossflake matrix`: build and test one crate for many targets, in
-//! parallel where it helps, with live progress and a summary table.
-use crate::ship::artifacts;
-use crate::exec::{self, Output};
-use crate::run::pipeline;
+//! `crossflake matrix`: build and test one crate for many targets. Every
+//! target builds in one shared target directory, so what is built for the
+//! host (proc-macros such as serde_derive, syn, every build script) is
+//! compiled once for all targets; cargo's lock on that directory makes
+//! concurrent builds take turns (each with every CPU) while another target's
+//! tests run. Each target's artifacts, log and verdict stay its own; a
+//! failure in one never stops the others.
+use super::{artifacts, glibc};
+use crate::events::{Artifact, Event, Sink, Status, TargetResult};
+use crate::exec;
+use crate::failure::Failure;
 use crate::plan::Plan;
-use crate::report::progress::Progress;
 use crate::request::CargoRequest;
+use crate::run::execute::{execute, Console};
 use crate::targets::{Kind, Registry, Runner, TargetSpec};
 use anyhow::{Context, Result};
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
-pub enum Status {
-    Passed,
-    Failed(String),
-    TimedOut(String),
-    /// Not attempted, with the reason. Never counted as passed.
-    Skipped(String),
-}
-
-impl Status {
-    fn from_code(code: i32, log: &Path) -> Status {
-        match code {
-            0 => Status::Passed,
-            crate::exit::TIMEOUT => Status::TimedOut(format!("see {}", log.display())),
-            c if c > crate::exit::SIGNAL_BASE => Status::Failed(format!("signal {}", c - crate::exit::SIGNAL_BASE)),
-            c => Status::Failed(format!("exit {c}; see {}", log.display())),
-        }
-    }
-    pub fn word(&self) -> &'static str {
-        match self {
-            Status::Passed => "ok",
-            Status::Failed(_) => "FAILED",
-            Status::TimedOut(_) => "TIMEOUT",
-            Status::Skipped(_) => "skipped",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TargetResult {
-    pub target: String,
-    pub rust_triple: String,
-    pub build: Status,
-    pub test: Status,
-    pub seconds: f64,
-    pub artifacts: Vec<artifacts::Artifact>,
-    pub log: PathBuf,
-}
-
-impl TargetResult {
-    pub fn failed(&self) -> bool {
-        matches!(self.build, Status::Failed(_) | Status::TimedOut(_))
-            || matches!(self.test, Status::Failed(_) | Status::TimedOut(_))
-    }
-    pub fn passed(&self) -> bool {
-        self.build == Status::Passed && self.test == Status::Passed
-    }
-}
 
 /// What the crate is: a kernel (no_std) crate gets the bare-metal targets by default.
 pub fn crate_kind(dir: &Path) -> Kind {
@@ -84,21 +39,51 @@ pub fn default_targets(reg: &Registry, kind: Kind) -> Vec<&TargetSpec> {
 }
 
 /// Plans one cargo command for one target (the chosen backend's planner).
-pub type Planner<'a> = dyn Fn(&TargetSpec, &CargoRequest) -> Result<Plan> + Sync + 'a;
+pub type Planner<'a> = dyn Fn(&TargetSpec, &CargoRequest) -> Result<Plan, Failure> + Sync + 'a;
+/// Makes the sink a target's log is written through.
+pub type LogSink<'a> = dyn Fn(&Path) -> Result<Box<dyn Sink>> + Sync + 'a;
 
 pub struct MatrixJob<'a> {
     pub planner: &'a Planner<'a>,
+    pub log_sink: &'a LogSink<'a>,
     pub base: CargoRequest,
-    /// Per-target target dirs live under here.
-    pub target_root: PathBuf,
+    /// The target directory all targets share; logs go in `<root>/logs/`.
+    pub target_dir: PathBuf,
     pub dist: Option<PathBuf>,
 }
 
+impl MatrixJob<'_> {
+    /// The request for `subcommand` in the shared target directory.
+    pub fn request(&self, subcommand: &str) -> CargoRequest {
+        let mut req = self.base.clone();
+        req.set_target_dir(&self.target_dir);
+        req.subcommand = vec![subcommand.to_string()];
+        req
+    }
+
+    pub fn log(&self, spec: &TargetSpec) -> PathBuf {
+        self.target_dir.join("logs").join(format!("{}.log", spec.name))
+    }
+}
+
+/// Runs a plan with its output in the target's log: Ok with the executables built, or
+/// the status that failed.
+fn run_plan(plan: &Plan, spec: &TargetSpec, log: &dyn Sink, path: &Path) -> Result<Vec<PathBuf>, Status> {
+    match execute(plan, spec, Console::Sink, log) {
+        Ok(ran) => Ok(ran.executables.unwrap_or_default()),
+        Err(f) => Err(match f.kind {
+            crate::exit::Kind::TimedOut => Status::TimedOut(format!("see {}", path.display())),
+            crate::exit::Kind::Signal(s) => Status::Failed(format!("signal {s}")),
+            _ if !f.message.is_empty() => Status::Failed(format!("{}; see {}", f, path.display())),
+            k => Status::Failed(format!("exit {}; see {}", k.code(), path.display())),
+        }),
+    }
+}
+
 /// Builds then tests one target; every outcome is captured in the result.
-fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetResult {
+fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult {
     let start = Instant::now();
-    let dir = job.target_root.join(&spec.name);
-    let log = dir.join("matrix.log");
+    let path = job.log(spec);
     let mut res = TargetResult {
         target: spec.name.clone(),
         rust_triple: spec.rust_triple.clone(),
@@ -106,41 +91,58 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetRes
         test: Status::Skipped("not attempted".into()),
         seconds: 0.0,
         artifacts: vec![],
-        log: log.clone(),
+        log: path.clone(),
     };
-    let _ = std::fs::create_dir_all(&dir);
-    let _ = std::fs::write(&log, "");
-    let mut req = job.base.clone();
-    req.set_target_dir(&dir);
-    req.subcommand = vec!["build".into()];
-    let plan = match (job.planner)(spec, &req) {
+    let log = match (job.log_sink)(&path) {
+        Ok(l) => l,
+        Err(e) => {
+            res.build = Status::Failed(format!("cannot write the log: {e:#}"));
+            return res;
+        }
+    };
+    let req = job.request("build");
+    let mut plan = match (job.planner)(spec, &req) {
         Ok(p) => p,
         Err(e) => {
-            res.build = Status::Skipped(format!("{e:#}"));
+            res.build = Status::Skipped(e.to_string());
             res.test = Status::Skipped("not built".into());
             return res;
         }
     };
-    progress.update(&spec.name, "building");
-    let build = plan.steps.last().expect("a build plan has a cargo step");
-    res.build = run_plan(&plan, spec, &log);
-    if res.build == Status::Passed {
-        let built = artifacts::list(build, &log).unwrap_or_default();
-        res.artifacts = built.iter().map(|p| artifacts::Artifact::of(p)).collect();
-        if let Some(out) = &job.dist {
-            if let Err(e) = artifacts::copy_to_dist(&built, spec, out) {
-                res.build = Status::Failed(format!("dist: {e:#}"));
+    plan.cargo.json_messages = true;
+    sink.event(Event::TargetPhase { target: spec.name.clone(), phase: "building".into() });
+    match run_plan(&plan, spec, log.as_ref(), &path) {
+        Ok(built) => {
+            res.build = Status::Passed;
+            res.artifacts = match req.glibc {
+                Some(floor) => match glibc::check_floor(&built, floor, log.as_ref()) {
+                    Ok(a) => a,
+                    Err(f) => {
+                        res.build = Status::Failed(f.to_string());
+                        vec![]
+                    }
+                },
+                None => built.iter().map(|p| artifacts::artifact(p)).collect::<Vec<Artifact>>(),
+            };
+            if let (Some(out), Status::Passed) = (&job.dist, &res.build) {
+                if let Err(e) = artifacts::copy_to_dist(&built, spec, out) {
+                    res.build = Status::Failed(format!("dist: {e:#}"));
+                }
             }
         }
+        Err(status) => res.build = status,
     }
     res.test = match (&res.build, &spec.runner) {
         (Status::Passed, Runner::None { reason }) => Status::Skipped(reason.clone()),
         (Status::Passed, _) => {
-            progress.update(&spec.name, "testing");
-            req.subcommand = vec!["test".into()];
+            sink.event(Event::TargetPhase { target: spec.name.clone(), phase: "testing".into() });
+            let req = job.request("test");
             match (job.planner)(spec, &req) {
-                Err(e) => Status::Skipped(format!("{e:#}")),
-                Ok(p) => run_plan(&p, spec, &log),
+                Err(e) => Status::Skipped(e.to_string()),
+                Ok(mut p) => {
+                    crate::plan::tests::side_by_side(&mut p, &req);
+                    run_plan(&p, spec, log.as_ref(), &path).map_or_else(|s| s, |_| Status::Passed)
+                }
             }
         }
         _ => Status::Skipped("not built".into()),
@@ -149,62 +151,38 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, progress: &Progress) -> TargetRes
     res
 }
 
-/// Runs a plan with its output in the target's log.
-fn run_plan(plan: &Plan, spec: &TargetSpec, log: &Path) -> Status {
-    match pipeline::execute(plan, spec, Output::Log(log), &mut |_| {}) {
-        Ok(code) => Status::from_code(code, log),
-        Err(e) => Status::Failed(format!("{e:#}")),
-    }
-}
-
 /// Runs the matrix with `jobs` workers; results come back in `specs` order.
-pub fn run(job: &MatrixJob, specs: &[&TargetSpec], jobs: usize, progress: &Progress) -> Result<Vec<TargetResult>> {
-    std::fs::create_dir_all(&job.target_root)
-        .with_context(|| format!("cannot create {}", job.target_root.display()))?;
-    exec::install_signal_handlers();
+pub fn run(job: &MatrixJob, specs: &[&TargetSpec], jobs: usize, sink: &dyn Sink) -> Result<Vec<TargetResult>> {
+    std::fs::create_dir_all(job.target_dir.join("logs"))
+        .with_context(|| format!("cannot create {}", job.target_dir.display()))?;
+    exec::signals::install();
     let results: Mutex<Vec<Option<TargetResult>>> = Mutex::new(vec![None; specs.len()]);
     exec::share_out(
         specs.len(),
         jobs,
         || false,
         |i| {
-            let r = run_one(job, specs[i], progress);
-            let line = format!(
-                "crossflake: {}: build {}, test {} ({:.1} s)",
-                r.target,
-                r.build.word(),
-                r.test.word(),
-                r.seconds
-            );
-            progress.finished(&r.target, &line, serde_json::to_value(&r).unwrap_or_default());
-            results.lock().unwrap()[i] = Some(r);
+            let r = run_one(job, specs[i], sink);
+            sink.event(Event::TargetFinished(r.clone()));
+            results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
         },
     );
-    Ok(results.into_inner().unwrap().into_iter().flatten().collect())
+    Ok(results.into_inner().unwrap_or_else(|e| e.into_inner()).into_iter().flatten().collect())
 }
 
-/// The summary table.
-pub fn table(results: &[TargetResult]) -> String {
-    let mut out = format!("{:<14} {:<8} {:<8} {:>8}  {}\n", "TARGET", "BUILD", "TEST", "TIME", "ARTIFACT / REASON");
-    for r in results {
-        let detail = match (&r.build, &r.test) {
-            (Status::Skipped(why), _) | (_, Status::Skipped(why)) if !r.failed() => why.clone(),
-            (Status::Failed(why) | Status::TimedOut(why), _) | (_, Status::Failed(why) | Status::TimedOut(why)) => {
-                why.clone()
-            }
-            _ => r
-                .artifacts
-                .first()
-                .map(|a| match &a.glibc {
-                    Some(g) => format!("{} (glibc {g})", a.path.display()),
-                    None => a.path.display().to_string(),
-                })
-                .unwrap_or_default(),
-        };
-        let detail = detail.lines().next().unwrap_or("").to_string();
-        out += &format!("{:<14} {:<8} {:<8} {:>7.1}s  {detail}\n", r.target, r.build.word(), r.test.word(), r.seconds);
+/// The matrix's result: counts and every target's result.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub results: Vec<TargetResult>,
+}
+
+impl Summary {
+    pub fn of(results: Vec<TargetResult>) -> Summary {
+        let passed = results.iter().filter(|r| r.passed()).count();
+        let failed = results.iter().filter(|r| r.failed()).count();
+        Summary { passed, failed, skipped: results.len() - passed - failed, results }
     }
-    let (p, f) = (results.iter().filter(|r| r.passed()).count(), results.iter().filter(|r| r.failed()).count());
-    out += &format!("matrix: {p} passed, {f} failed, {} skipped\n", results.len() - p - f);
-    out
 }

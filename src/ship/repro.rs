@@ -1,9 +1,10 @@
 //! `crossflake repro`: build the release artifacts twice from clean, in two
 //! directories of different paths, with deterministic settings, and compare.
-use crate::ship::artifacts;
-use crate::exec::{self, Output};
-use crate::ship::matrix::Planner;
+use crate::exec;
 use crate::request::CargoRequest;
+use crate::run::execute::{execute, Console};
+use crate::ship::artifacts;
+use crate::ship::matrix::{LogSink, Planner};
 use crate::targets::TargetSpec;
 use anyhow::{bail, Context, Result};
 use std::collections::BTreeMap;
@@ -92,7 +93,7 @@ pub fn source_root(crate_dir: &Path) -> PathBuf {
 
 /// One clean release build of a copy of the crate; returns artifact name → SHA-256.
 fn build_copy(
-    planner: &Planner,
+    (planner, log_sink): (&Planner, &LogSink),
     spec: &TargetSpec,
     base: &CargoRequest,
     crate_dir: &Path,
@@ -110,23 +111,24 @@ fn build_copy(
     crate::request::remove_option(&mut req.args, "--manifest-path");
     req.set_target_dir(&krate.join("target"));
     let mut plan = planner(spec, &req)?;
-    let Some(step) = plan.steps.last_mut() else { bail!("no build step was planned") };
     let cargo_home = crate::support::paths::cargo_home().unwrap_or_default();
     let inherited = std::env::var("RUSTFLAGS").unwrap_or_default();
-    step.env.extend(deterministic_env(copy, &cargo_home, epoch, &inherited));
-    let step = step.clone();
+    plan.cargo.env.extend(deterministic_env(copy, &cargo_home, epoch, &inherited));
+    plan.cargo.json_messages = true;
     let log = copy.with_extension("log");
-    let code = crate::run::pipeline::execute(&plan, spec, Output::Log(&log), &mut |_| {})?;
-    if code != 0 {
-        bail!(
-            "the build in {} failed (exit {code}); last lines of {}:\n{}",
+    let sink = log_sink(&log)?;
+    let built = match execute(&plan, spec, Console::Sink, sink.as_ref()) {
+        Ok(ran) => ran.executables.unwrap_or_default(),
+        Err(f) => bail!(
+            "the build in {} failed (exit {}); last lines of {}:\n{}",
             copy.display(),
+            f.exit_code(),
             log.display(),
             crate::support::fs::log_tail(&log, 20)
-        );
-    }
+        ),
+    };
     let mut out = BTreeMap::new();
-    for a in artifacts::list(&step, &log)? {
+    for a in built {
         let name = a.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         let hash = artifacts::sha256_file(&a)?;
         out.insert(name, (a, hash));
@@ -137,6 +139,7 @@ fn build_copy(
     Ok(out)
 }
 
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ReproReport {
     pub identical: Vec<(String, String)>,
     pub different: Vec<(String, String, String)>,
@@ -153,7 +156,7 @@ fn relocate(p: &Path, from: &Path, to: &Path) -> PathBuf {
 
 /// Builds twice and compares every executable by SHA-256.
 pub fn run(
-    planner: &Planner,
+    tools: (&Planner, &LogSink),
     spec: &TargetSpec,
     base: &CargoRequest,
     crate_dir: &Path,
@@ -162,7 +165,7 @@ pub fn run(
     let tmp = tempfile::Builder::new().prefix("crossflake-repro-").tempdir()?;
     let name = crate_dir.file_name().map(|n| n.to_os_string()).unwrap_or_else(|| "crate".into());
     let (mut a, b) = (tmp.path().join("a").join(&name), tmp.path().join("second-build").join(&name));
-    let epoch = exec::capture("git", &["-C", &crate_dir.display().to_string(), "log", "-1", "--format=%ct"])
+    let epoch = exec::probe("git", &["-C", &crate_dir.display().to_string(), "log", "-1", "--format=%ct"])
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "1".into());
     let root = source_root(crate_dir);
@@ -176,7 +179,7 @@ pub fn run(
     if same_path.is_some() {
         a = b.clone();
     }
-    let first = build_copy(planner, spec, base, crate_dir, &a, &epoch)?;
+    let first = build_copy(tools, spec, base, crate_dir, &a, &epoch)?;
     if same_path.is_some() {
         let kept = tmp.path().join("a").join(&name);
         std::fs::create_dir_all(kept.parent().unwrap_or(tmp.path()))?;
@@ -186,7 +189,7 @@ pub fn run(
     }
     let first: BTreeMap<String, (PathBuf, String)> =
         first.into_iter().map(|(n, (p, h))| (n, (relocate(&p, &b, &a), h))).collect();
-    let second = build_copy(planner, spec, base, crate_dir, &b, &epoch)?;
+    let second = build_copy(tools, spec, base, crate_dir, &b, &epoch)?;
     let mut report = ReproReport { identical: vec![], different: vec![], dirs: (a.clone(), b.clone()), same_path };
     for (name, (_, h1)) in &first {
         match second.get(name) {
@@ -200,4 +203,26 @@ pub fn run(
         report.dirs = (kept.join("a").join(&name), kept.join("second-build").join(&name));
     }
     Ok(report)
+}
+
+/// `crossflake repro`'s JSON event.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verdict<'a> {
+    pub target: &'a str,
+    pub same_path: &'a Option<String>,
+    pub identical: bool,
+    pub same: &'a [(String, String)],
+    pub different: &'a [(String, String, String)],
+}
+
+impl Verdict<'_> {
+    pub fn of<'a>(target: &'a str, r: &'a ReproReport) -> Verdict<'a> {
+        Verdict {
+            target,
+            same_path: &r.same_path,
+            identical: r.different.is_empty(),
+            same: &r.identical,
+            different: &r.different,
+        }
+    }
 }

@@ -1,10 +1,11 @@
 //! The target registry: specs from targets/*.toml (embedded at build time, or
 //! read from `$CROSSFLAKE_TARGETS_DIR`), and resolution of names, aliases and triples.
-use crate::exit::Failure;
-pub use crate::exit::UnknownTarget;
+use crate::failure::Failure;
 use anyhow::{bail, Context, Result};
-use serde::{Deserialize, Serialize};
+
 use std::path::{Path, PathBuf};
+
+pub mod spec;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/targets.rs"));
@@ -13,161 +14,7 @@ mod embedded {
 /// Environment variable naming a directory of specs to use instead of the embedded ones.
 pub const TARGETS_DIR_ENV: &str = "CROSSFLAKE_TARGETS_DIR";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    Std,
-    BareMetal,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ExitDevice {
-    /// SiFive test device (riscv `virt`): the guest's exit code is QEMU's.
-    SifiveTest,
-    /// Arm semihosting SYS_EXIT: the guest's exit code is QEMU's.
-    Semihosting,
-    /// x86 isa-debug-exit: QEMU exits with `(v << 1) | 1`.
-    IsaDebugExit,
-}
-
-/// Console rules (src/verdict.rs) as written in TOML: a target file's `[verdict]`,
-/// a crate's `[package.metadata.crossflake]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RuleSpec {
-    /// Fail a run that printed a Rust panic (default: on for bare-metal targets).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub panic_rule: Option<bool>,
-    /// A regular expression a passing run must print.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pass_pattern: Option<String>,
-    /// A regular expression that fails a run which prints it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fail_pattern: Option<String>,
-}
-
-/// Firmware the runner puts in place of QEMU's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Firmware {
-    /// OpenSBI whose SBI System Reset honours the reason (scripts/build-opensbi,
-    /// `$CROSSFLAKE_OPENSBI`), instead of `-bios default`.
-    OpensbiSrstReason,
-}
-
-/// How a target's programs are run on this machine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Runner {
-    QemuUser {
-        qemu_arch: String,
-        timeout_secs: u64,
-        /// QEMU's CPU model (`-cpu`; `max` tests the newest instructions). `--cpu` or
-        /// `QEMU_CPU` overrides it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        cpu: Option<String>,
-    },
-    QemuSystem {
-        qemu_system: String,
-        args: Vec<String>,
-        exit: ExitDevice,
-        timeout_secs: u64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        firmware: Option<Firmware>,
-    },
-    Wine {
-        timeout_secs: u64,
-    },
-    /// WebAssembly (WASI preview 1) under Node.js's built-in `node:wasi`.
-    Wasi {
-        timeout_secs: u64,
-    },
-    Native {
-        timeout_secs: u64,
-    },
-    None {
-        reason: String,
-    },
-}
-
-impl Runner {
-    pub fn default_timeout_secs(&self) -> Option<u64> {
-        match self {
-            Runner::QemuUser { timeout_secs, .. }
-            | Runner::QemuSystem { timeout_secs, .. }
-            | Runner::Wine { timeout_secs }
-            | Runner::Wasi { timeout_secs }
-            | Runner::Native { timeout_secs } => Some(*timeout_secs),
-            Runner::None { .. } => None,
-        }
-    }
-}
-
-/// What the host backend needs from the machine for this target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HostTools {
-    pub linker: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cc: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cxx: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ar: Option<String>,
-    /// Root of the target's libc for qemu-user (`-L`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sysroot: Option<String>,
-    /// Debian packages that provide the tools above and the runner.
-    pub packages: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pkg_config_libdir: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// Set when the host backend cannot build this target on Debian 12: why, and what to use.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unsupported: Option<String>,
-    /// The lowest glibc floor `--glibc` can give this target (glibc's first release
-    /// for the architecture, as zig knows it); only glibc targets have one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub glibc_min: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TargetSpec {
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub rust_triple: String,
-    pub kind: Kind,
-    pub nixpkgs_example: String,
-    pub description: String,
-    /// Suffix of release artifacts copied by `crossflake dist` (`app-linux-arm64`).
-    pub dist_suffix: String,
-    /// A custom target JSON (relative to targets/) for targets rustc lacks; built with build-std.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub custom_json: Option<String>,
-    pub runner: Runner,
-    pub host: HostTools,
-    /// Console rules for this target's programs (src/verdict.rs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verdict: Option<RuleSpec>,
-}
-
-impl TargetSpec {
-    /// `AARCH64_UNKNOWN_LINUX_GNU`, as in `CARGO_TARGET_<T>_LINKER`.
-    pub fn cargo_env(&self) -> String {
-        self.rust_triple.to_uppercase().replace(['-', '.'], "_")
-    }
-    /// `aarch64_unknown_linux_gnu`, as in `CC_<t>` read by the cc crate.
-    pub fn cc_env(&self) -> String {
-        self.rust_triple.replace(['-', '.'], "_")
-    }
-    /// The architecture part of the triple (`aarch64`, `riscv64gc`, `x86_64`).
-    pub fn arch(&self) -> &str {
-        self.rust_triple.split('-').next().unwrap_or("")
-    }
-}
+pub use spec::*;
 
 /// All known targets, in file-name order (crossflake's own, then a crate's boards).
 #[derive(Debug, Clone)]
@@ -319,7 +166,7 @@ impl Registry {
     /// the runner and host tools of the bare-metal target of the same architecture.
     pub fn resolve_any(&self, query: &str) -> anyhow::Result<TargetSpec> {
         if !query.ends_with(".json") {
-            return Ok(self.resolve(query)?.clone());
+            return Ok(self.resolve(query).map_err(Failure::from)?.clone());
         }
         let bad = |why: String| Failure::usage(why);
         let path = std::fs::canonicalize(query).map_err(|e| {
@@ -386,6 +233,30 @@ fn invalid(file: &str, why: &str) -> Failure {
         "give every field as the files in crossflake's targets/ do, or write `base = \"<a target>\"` and only what \
          differs (docs/boards.md)",
     )
+}
+
+/// An unknown `--target` (exit 2), with the closest known names.
+#[derive(Debug, Clone)]
+pub struct UnknownTarget {
+    pub query: String,
+    pub suggestions: Vec<String>,
+}
+
+impl std::fmt::Display for UnknownTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown target {:?}; closest known targets: {}. `crossflake targets` lists them all",
+            self.query,
+            self.suggestions.join(", ")
+        )
+    }
+}
+
+impl From<UnknownTarget> for Failure {
+    fn from(u: UnknownTarget) -> Failure {
+        Failure::usage(u.to_string())
+    }
 }
 
 /// Merges `over` into `base`: tables key by key, everything else replaced.

@@ -3,9 +3,7 @@
 //! tests/fixtures/nix, a `nix` wrapper that logs every call, and the real
 //! crossflake binary run against them.
 #![allow(dead_code)]
-#[path = "../common/mod.rs"]
-mod common;
-pub use common::OutputBounded;
+pub use crate::common::OutputBounded;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -105,7 +103,7 @@ impl Fixture {
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut dirs = vec![self.wrapper_dir.clone()];
         dirs.extend(std::env::split_paths(&path));
-        let mut c = Command::new(env!("CARGO_BIN_EXE_crossflake"));
+        let mut c = crate::common::command();
         c.args(args)
             .current_dir(&self.krate)
             .env("PATH", std::env::join_paths(dirs).unwrap())

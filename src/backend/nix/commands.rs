@@ -5,13 +5,15 @@ use super::devshell::DevShell;
 use super::flake::{check_attrs, nix_system, package_attrs, split_attr, Flake};
 use super::inspect as drv;
 use super::tool::{eval_timeout, explain, version_verdict, Nix};
+use crate::events::{Event, Sink};
 use crate::exec;
+use crate::failure::{self, Failure};
+use crate::request::NixArgs;
 use crate::resolve::machine::HostEnv;
-use crate::request::options::NixArgs;
-use crate::plan::{shell_quote, Plan, Step};
-use crate::report::Reporter;
+use crate::step::{shell_quote, Step};
 use crate::targets::TargetSpec;
 use anyhow::{bail, Context, Result};
+use serde::Serialize;
 use std::path::PathBuf;
 
 fn here() -> Result<(PathBuf, HostEnv)> {
@@ -20,35 +22,25 @@ fn here() -> Result<(PathBuf, HostEnv)> {
     Ok((cwd, env))
 }
 
-fn plan_of(command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Vec<String>) -> Plan {
-    Plan {
-        command: command.into(),
-        target: spec.map_or("all".into(), |s| s.name.clone()),
-        rust_triple: spec.map_or(String::new(), |s| s.rust_triple.clone()),
-        backend: "nix".into(),
-        toolchain: None,
-        toolchain_reason: None,
-        notes,
-        unrun: None,
-        glibc: None,
-        tests: None,
-        coverage: None,
-        steps,
-    }
+/// A dry run's steps, as an event.
+fn dry(sink: &dyn Sink, command: &str, spec: Option<&TargetSpec>, steps: Vec<Step>, notes: Vec<String>) {
+    let title =
+        format!("crossflake {command} {}(nix)", spec.map_or(String::new(), |s| format!("--target {} ", s.name)));
+    sink.event(Event::Steps { title, steps, notes });
 }
 
-/// Runs a nix step in the foreground (the user sees nix's output) and returns its exit code.
-fn run(nix: &Nix, step: &Step) -> Result<i32> {
+/// Runs a nix step in the foreground (the user sees nix's output); its exit code passes through.
+fn run(nix: &Nix, step: &Step) -> failure::Outcome {
     let mut step = step.clone();
     step.program = nix.program.display().to_string();
-    Ok(exec::run(&step, exec::Output::Inherit)?.0.ending.exit_code())
+    failure::from_code(exec::run(&step, exec::Output::Inherit)?.0.ending.exit_code())
 }
 
 /// `crossflake shell`: bash with the shell's rc script, as `nix develop` runs it (shellHook
 /// included), interactive or running `cmd`. The rc comes from `nix print-dev-env` on the
 /// cached environment's profile, which reads a store file and evaluates nothing (`nix develop`
 /// itself would evaluate nixpkgs#bashInteractive each time).
-pub fn shell(spec: &TargetSpec, cmd: &[String], nix: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
+pub fn shell(spec: &TargetSpec, cmd: &[String], nix: &NixArgs, dry_run: bool, sink: &dyn Sink) -> failure::Outcome {
     let (cwd, env) = here()?;
     let ds = DevShell::new(&env, spec, nix, &cwd)?;
     let rc_step = |root: Option<PathBuf>| {
@@ -63,17 +55,21 @@ pub fn shell(spec: &TargetSpec, cmd: &[String], nix: &NixArgs, dry_run: bool, re
         }
     };
     if dry_run {
-        let cached = ds.cached(reporter).and_then(|e| e.dev_env.map(|_| e.root));
+        let cached = ds.cached(sink).and_then(|e| e.dev_env.map(|_| e.root));
         let mut steps = if cached.is_some() { vec![] } else { vec![ds.print_dev_env_step()] };
         let root = cached.flatten().or_else(|| ds.rooted.then(|| ds.slots.profile_path(&ds.key)));
         steps.extend([rc_step(root), bash("<the rc script above, saved to a temporary file>")]);
-        reporter.plan(&plan_of("shell", Some(spec), steps, vec![]), true);
-        return Ok(0);
+        dry(sink, "shell", Some(spec), steps, vec![]);
+        return Ok(());
     }
-    let (_, entry, _) = ds.dev_env(reporter)?;
-    let out = ds.nix.capture(&rc_step(entry.root), None, true)?;
+    let (_, entry, _) = ds.dev_env(sink)?;
+    let out = ds.nix.capture(&rc_step(entry.root), None, None)?;
     if !out.success {
-        bail!("nix print-dev-env failed for {}: {}", ds.installable(), out.stderr.trim());
+        return Err(Failure::error(format!(
+            "nix print-dev-env failed for {}: {}",
+            ds.installable(),
+            out.stderr.trim()
+        )));
     }
     let mut file = tempfile::Builder::new().prefix("crossflake-shell-").suffix(".rc").tempfile()?;
     // As nix develop does: ~/.bashrc first for an interactive shell; `exec cmd` for a command.
@@ -85,7 +81,7 @@ pub fn shell(spec: &TargetSpec, cmd: &[String], nix: &NixArgs, dry_run: bool, re
     };
     std::io::Write::write_all(&mut file, script.as_bytes())?;
     let step = bash(&file.path().display().to_string());
-    Ok(exec::run(&step, exec::Output::Inherit)?.0.ending.exit_code())
+    failure::from_code(exec::run(&step, exec::Output::Inherit)?.0.ending.exit_code())
 }
 
 /// Checks nix's version for commands that always evaluate.
@@ -100,7 +96,7 @@ fn pick(nix: &Nix, flake: &Flake, attrs: &[String]) -> Result<String> {
     let (set, _) = split_attr(&attrs[0]);
     let rest = ["--json".to_string(), flake.installable(set), "--apply".into(), "builtins.attrNames".into()];
     let step = nix.step("nix eval", &["eval"], &rest);
-    let out = nix.capture(&step, Some(eval_timeout()), false)?;
+    let out = nix.capture(&step, Some(eval_timeout()), None)?;
     let wanted: Vec<&str> = attrs.iter().map(|a| split_attr(a).1).collect();
     let missing = format!("the flake {} has no {set}; wanted {}", flake.reference, wanted.join(" or "));
     if !out.success {
@@ -118,8 +114,17 @@ fn pick(nix: &Nix, flake: &Flake, attrs: &[String]) -> Result<String> {
     }
 }
 
-/// `crossflake package`: `nix build` of the target's package; prints its store path(s).
-pub fn package(spec: &TargetSpec, args: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
+/// What `crossflake package` built.
+#[derive(Debug, Clone, Serialize)]
+pub struct Built {
+    pub target: String,
+    pub attr: String,
+    pub outputs: Vec<String>,
+    pub link: String,
+}
+
+/// `crossflake package`: `nix build` of the target's package; its store path(s), None on a dry run.
+pub fn package(spec: &TargetSpec, args: &NixArgs, dry_run: bool, sink: &dyn Sink) -> Result<Option<Built>, Failure> {
     let (cwd, env) = here()?;
     let flake = Flake::resolve(args.flake.as_deref(), &cwd)?;
     let attrs = package_attrs(&nix_system(args), spec);
@@ -130,37 +135,33 @@ pub fn package(spec: &TargetSpec, args: &NixArgs, dry_run: bool, reporter: &Repo
     if dry_run {
         let nix = Nix::locate(&env, args)?;
         let notes = attrs[1..].iter().map(|a| format!("if the flake has no {}, builds {a}", attrs[0])).collect();
-        reporter.plan(&plan_of("package", Some(spec), vec![build(&nix, &attrs[0])], notes), true);
-        return Ok(0);
+        dry(sink, "package", Some(spec), vec![build(&nix, &attrs[0])], notes);
+        return Ok(None);
     }
     let nix = located(&env, args, &flake)?;
     let attr = pick(&nix, &flake, &attrs)?;
-    reporter.info(&format!("building {}", flake.installable(&attr)));
-    let out = nix.capture(&build(&nix, &attr), None, true)?;
+    sink.info(&format!("building {}", flake.installable(&attr)));
+    let out = nix.capture(&build(&nix, &attr), None, Some(sink))?;
     if !out.success {
-        return Ok(out.code.unwrap_or(1));
+        return Err(Failure::error(format!(
+            "nix build {} failed (exit {}); nix's messages are above",
+            flake.installable(&attr),
+            out.code.unwrap_or(1)
+        )));
     }
     let built: serde_json::Value = serde_json::from_str(&out.stdout).context("nix build printed no JSON")?;
-    let paths: Vec<&str> = built
+    let outputs: Vec<String> = built
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|b| b["outputs"].as_object())
-        .flat_map(|o| o.values().filter_map(|v| v.as_str()))
+        .flat_map(|o| o.values().filter_map(|v| v.as_str().map(String::from)))
         .collect();
-    if reporter.json() {
-        println!(
-            "{}",
-            serde_json::json!({"event": "package", "target": spec.name, "attr": attr, "outputs": paths, "link": link})
-        );
-    } else {
-        paths.iter().for_each(|p| println!("{p}"));
-    }
-    Ok(0)
+    Ok(Some(Built { target: spec.name.clone(), attr, outputs, link }))
 }
 
 /// `crossflake check`: `nix flake check`, or `nix build` of `checks.<system>.<target>`.
-pub fn check(spec: Option<&TargetSpec>, args: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
+pub fn check(spec: Option<&TargetSpec>, args: &NixArgs, dry_run: bool, sink: &dyn Sink) -> failure::Outcome {
     let (cwd, env) = here()?;
     let flake = Flake::resolve(args.flake.as_deref(), &cwd)?;
     let nix = if dry_run { Nix::locate(&env, args)? } else { located(&env, args, &flake)? };
@@ -176,31 +177,31 @@ pub fn check(spec: Option<&TargetSpec>, args: &NixArgs, dry_run: bool, reporter:
         let notes = spec
             .map(|s| check_attrs(&nix_system(args), s))
             .map_or(vec![], |a| a[1..].iter().map(|x| format!("if the flake has no {}, builds {x}", a[0])).collect());
-        reporter.plan(&plan_of("check", spec, vec![step], notes), true);
-        return Ok(0);
+        dry(sink, "flake-check", spec, vec![step], notes);
+        return Ok(());
     }
     run(&nix, &step)
 }
 
 /// `crossflake inspect`: the shell's pins and variables, from its .drv; builds nothing.
-pub fn inspect(spec: &TargetSpec, args: &NixArgs, dry_run: bool, reporter: &Reporter) -> Result<i32> {
+/// None on a dry run.
+pub fn inspect(
+    spec: &TargetSpec,
+    args: &NixArgs,
+    dry_run: bool,
+    sink: &dyn Sink,
+) -> Result<Option<drv::Report>, Failure> {
     let (cwd, env) = here()?;
     let ds = DevShell::new(&env, spec, args, &cwd)?;
-    let Some(path) = ds.drv_path(dry_run, reporter)? else {
+    let Some(path) = ds.drv_path(dry_run, sink)? else {
         let note = "then reads the shell's .drv and its inputs' with the nix-derivation crate; builds nothing".into();
-        reporter.plan(&plan_of("inspect", Some(spec), vec![ds.eval_drv_step()], vec![note]), true);
-        return Ok(0);
+        dry(sink, "inspect", Some(spec), vec![ds.eval_drv_step()], vec![note]);
+        return Ok(None);
     };
     if dry_run {
         let note = format!("would read the cached derivation {path}; nothing to evaluate");
-        reporter.plan(&plan_of("inspect", Some(spec), vec![], vec![note]), true);
-        return Ok(0);
+        dry(sink, "inspect", Some(spec), vec![], vec![note]);
+        return Ok(None);
     }
-    let report = drv::report(&path, &ds.attr, &ds.flake.reference)?;
-    if reporter.json() {
-        println!("{}", serde_json::json!({"event": "inspect", "report": report}));
-    } else {
-        print!("{}", drv::render(&report));
-    }
-    Ok(0)
+    Ok(Some(drv::report(&path, &ds.attr, &ds.flake.reference)?))
 }

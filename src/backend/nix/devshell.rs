@@ -6,10 +6,11 @@ use super::devenv::{process_env, DevEnv};
 use super::flake::{dev_shell_attr, nix_system, Flake};
 use super::slots::{now, Lookup, Slots};
 use super::tool::{eval_timeout, explain, version_verdict, Nix, NixFailure};
-use crate::events::Say;
+use crate::events::Sink;
+use crate::failure::Failure;
+use crate::request::NixArgs;
 use crate::resolve::machine::HostEnv;
-use crate::request::options::NixArgs;
-use crate::plan::Step;
+use crate::step::Step;
 use crate::targets::TargetSpec;
 use anyhow::{anyhow, bail, Context, Result};
 use std::path::Path;
@@ -44,8 +45,9 @@ impl DevShell {
         let flake = Flake::resolve(args.flake.as_deref(), start)?;
         let system = nix_system(args);
         let attr = dev_shell_attr(&system, spec);
-        let root = cache_root(process_env)
-            .ok_or_else(|| anyhow!("no cache directory: set CROSSFLAKE_CACHE_DIR (or HOME, or XDG_CACHE_HOME)"))?;
+        let root = cache_root(process_env).ok_or_else(|| {
+            Failure::error("no cache directory").next("set CROSSFLAKE_CACHE_DIR (or HOME, or XDG_CACHE_HOME)")
+        })?;
         let identity = program_identity(&nix.program);
         let inputs = KeyInputs {
             flake: &flake,
@@ -79,14 +81,14 @@ impl DevShell {
     }
 
     /// The cached entry for the current key, if any and sound (a corrupt one is reported and ignored).
-    pub fn cached(&self, reporter: &dyn Say) -> Option<Entry> {
+    pub fn cached(&self, sink: &dyn Sink) -> Option<Entry> {
         if std::env::var_os(REFRESH_ENV).is_some_and(|v| !v.is_empty()) {
             return None;
         }
         match self.slots.lookup(&self.key) {
             Lookup::Hit(e) => Some(*e),
             Lookup::Miss { stale: true } => {
-                reporter.info(&format!(
+                sink.info(&format!(
                     "the flake's inputs changed: the cached environment of {} is out of date",
                     self.attr
                 ));
@@ -94,7 +96,7 @@ impl DevShell {
             }
             Lookup::Miss { stale: false } => None,
             Lookup::Corrupt(why) => {
-                reporter.warn(&format!("the cached environment of {} is corrupt ({why}); rebuilding it", self.attr));
+                sink.warn(&format!("the cached environment of {} is corrupt ({why}); rebuilding it", self.attr));
                 None
             }
         }
@@ -112,7 +114,7 @@ impl DevShell {
     }
 
     fn unusable(&self, why: &str) -> anyhow::Error {
-        anyhow!("{why} (cached answer; set {REFRESH_ENV}=1 to ask Nix again)")
+        Failure::missing(format!("{why} (cached answer; set {REFRESH_ENV}=1 to ask Nix again)")).into()
     }
 
     /// Checks nix's version; a too-old Nix is a stable answer and is cached.
@@ -134,16 +136,22 @@ impl DevShell {
 
     /// Runs a nix step, caching a "no such shell" answer; Ok(stdout) on success. Bounded
     /// evaluations run quietly; unbounded ones (builds) show nix's progress.
-    fn evaluate(&self, step: &Step, timeout: Option<std::time::Duration>, what: &str) -> Result<String> {
+    fn evaluate(
+        &self,
+        step: &Step,
+        timeout: Option<std::time::Duration>,
+        what: &str,
+        sink: &dyn Sink,
+    ) -> Result<String> {
         let show = timeout.is_none();
-        let out = self.nix.capture(step, timeout, show)?;
+        let out = self.nix.capture(step, timeout, show.then_some(sink))?;
         if out.success {
             return Ok(out.stdout);
         }
         match explain(&out, what, &self.missing_shell(), show) {
             NixFailure::Missing(m) => {
                 self.slots.store(&self.key, &Entry { unusable: Some(m.clone()), ..self.fresh_entry() })?;
-                bail!(m)
+                Err(Failure::missing(m).into())
             }
             NixFailure::Other(m) if out.timed_out => bail!(
                 "{m} ({} s). Next: run once with --backend nix (no limit; the first evaluation may download nixpkgs), \
@@ -156,22 +164,22 @@ impl DevShell {
 
     /// Ok when the flake has the shell. Cached answers (yes or no) cost no nix process;
     /// otherwise nix evaluates, bounded by `CROSSFLAKE_NIX_TIMEOUT`.
-    pub fn check_usable(&self, reporter: &dyn Say) -> Result<()> {
-        match self.cached(reporter) {
+    pub fn check_usable(&self, sink: &dyn Sink) -> Result<()> {
+        match self.cached(sink) {
             Some(e) if e.usable() => return Ok(()),
             Some(Entry { unusable: Some(why), .. }) => return Err(self.unusable(&why)),
             _ => {}
         }
         self.check_version()?;
-        reporter.info(&format!("evaluating {} (the answer is cached)", self.installable()));
+        sink.info(&format!("evaluating {} (the answer is cached)", self.installable()));
         let what = format!("evaluating {}", self.installable());
-        let drv = self.evaluate(&self.eval_drv_step(), Some(eval_timeout()), &what)?;
+        let drv = self.evaluate(&self.eval_drv_step(), Some(eval_timeout()), &what, sink)?;
         self.slots.store(&self.key, &Entry { drv_path: Some(drv.trim().to_string()), ..self.fresh_entry() })
     }
 
     /// The shell's environment: cached, or made once with `nix print-dev-env` (built and rooted).
-    pub fn dev_env(&self, reporter: &dyn Say) -> Result<(DevEnv, Entry, Source)> {
-        let prior = self.cached(reporter);
+    pub fn dev_env(&self, sink: &dyn Sink) -> Result<(DevEnv, Entry, Source)> {
+        let prior = self.cached(sink);
         match &prior {
             Some(Entry { unusable: Some(why), .. }) => return Err(self.unusable(why)),
             Some(e @ Entry { dev_env: Some(text), .. }) => {
@@ -182,9 +190,9 @@ impl DevShell {
         self.check_version()?;
         std::fs::create_dir_all(&self.slots.dir)
             .with_context(|| format!("cannot create the cache {}", self.slots.dir.display()))?;
-        reporter.info(&format!("making the dev environment {} (once; then cached)", self.installable()));
+        sink.info(&format!("making the dev environment {} (once; then cached)", self.installable()));
         let what = format!("nix print-dev-env {}", self.installable());
-        let text = self.evaluate(&self.print_dev_env_step(), None, &what)?;
+        let text = self.evaluate(&self.print_dev_env_step(), None, &what, sink)?;
         let env = DevEnv::parse(&text).map_err(|e| anyhow!("{what} printed no usable environment: {e:#}"))?;
         let profile = self.slots.profile_path(&self.key);
         let entry = Entry {
@@ -200,8 +208,8 @@ impl DevShell {
     }
 
     /// The shell's derivation path: cached while the file exists, else `nix eval` (None on a dry run).
-    pub fn drv_path(&self, dry_run: bool, reporter: &dyn Say) -> Result<Option<String>> {
-        let prior = self.cached(reporter);
+    pub fn drv_path(&self, dry_run: bool, sink: &dyn Sink) -> Result<Option<String>> {
+        let prior = self.cached(sink);
         if let Some(Entry { unusable: Some(why), .. }) = &prior {
             return Err(self.unusable(why));
         }
@@ -213,7 +221,7 @@ impl DevShell {
         }
         self.check_version()?;
         let what = format!("evaluating {}", self.installable());
-        let drv = self.evaluate(&self.eval_drv_step(), Some(eval_timeout()), &what)?.trim().to_string();
+        let drv = self.evaluate(&self.eval_drv_step(), Some(eval_timeout()), &what, sink)?.trim().to_string();
         let entry = Entry { drv_path: Some(drv.clone()), ..prior.unwrap_or_else(|| self.fresh_entry()) };
         self.slots.store(&self.key, &entry)?;
         Ok(Some(drv))

@@ -1,7 +1,7 @@
 //! Which flake serves a target, and which of its outputs: flake discovery
 //! (`--flake`, else the nearest flake.nix upward, else crossflake's own), the
 //! Nix system, and the attribute naming rules for shells, packages and checks.
-use crate::request::options::NixArgs;
+use crate::request::NixArgs;
 use crate::targets::{Kind, TargetSpec};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};

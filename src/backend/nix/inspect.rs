@@ -122,3 +122,9 @@ pub fn render(r: &Report) -> String {
     }
     s
 }
+
+/// `crossflake inspect`'s JSON event: `{"event": "inspect", "report": ...}`.
+#[derive(Debug, Serialize)]
+pub struct Inspected<'a> {
+    pub report: &'a Report,
+}

@@ -1,6 +1,6 @@
 //! The Nix backend: runs cargo inside the flake's dev shell for a target, with
-//! dev environments cached on disk (docs/nix-backend.md). This file holds the
-//! cargo entry points; `commands.rs` holds shell, package, check and inspect.
+//! dev environments cached on disk (docs/nix-backend.md). This file resolves
+//! and plans; `commands.rs` holds shell, package, flake-check and inspect.
 pub mod cache;
 pub mod cargo;
 pub mod commands;
@@ -11,14 +11,13 @@ pub mod inspect;
 pub mod slots;
 pub mod tool;
 
-pub use commands::{check, inspect, package, shell};
-
-use crate::resolve::cargo_config::UserRunner;
-use crate::events::Say;
+use crate::events::Sink;
+use crate::failure::Failure;
+use crate::plan::cargo_step::{self, Toolset};
+use crate::plan::Plan;
+use crate::request::{CargoRequest, NixArgs};
 use crate::resolve::machine::HostEnv;
-use crate::request::options::NixArgs;
-use crate::plan::{Plan, Step};
-use crate::request::CargoRequest;
+use crate::step::Step;
 use crate::targets::TargetSpec;
 use anyhow::Result;
 use cargo::ShellEnv;
@@ -31,11 +30,11 @@ use std::path::Path;
 /// Cheap when answered before (yes or no): no nix process at all; else one `nix eval`,
 /// bounded by `CROSSFLAKE_NIX_TIMEOUT` (60 s). Inside a crossflake shell serving the target: yes.
 /// A dry run asks too (bounded), so that it shows the backend a real run would use.
-pub fn usable(env: &HostEnv, spec: &TargetSpec, crate_dir: &Path, nix: &NixArgs, reporter: &dyn Say) -> Result<()> {
+pub fn usable(env: &HostEnv, spec: &TargetSpec, crate_dir: &Path, nix: &NixArgs, sink: &dyn Sink) -> Result<()> {
     if devenv::inside_shell(spec, nix.flake.as_deref()).is_some() {
         return Ok(());
     }
-    DevShell::new(env, spec, nix, crate_dir)?.check_usable(reporter)
+    DevShell::new(env, spec, nix, crate_dir)?.check_usable(sink)
 }
 
 /// The dev shell's environment for a target, resolved (this may run nix).
@@ -65,7 +64,7 @@ pub fn resolve(
     crate_dir: &Path,
     nix: &NixArgs,
     dry_run: bool,
-    reporter: &dyn Say,
+    sink: &dyn Sink,
 ) -> Result<Resolved> {
     if let Some(name) = devenv::inside_shell(spec, nix.flake.as_deref()) {
         let dev = DevEnv::current(spec, outer_var(env, "PATH").unwrap_or_default(), devenv::process_env);
@@ -80,7 +79,7 @@ pub fn resolve(
     let shell = DevShell::new(env, spec, nix, crate_dir)?;
     let from = format!("the dev shell {}", shell.installable());
     let (dev, source) = if dry_run {
-        match shell.cached(reporter) {
+        match shell.cached(sink) {
             Some(e) if e.dev_env.is_some() => {
                 (DevEnv::parse(e.dev_env.as_deref().unwrap_or_default())?, Source::Cached)
             }
@@ -99,7 +98,7 @@ pub fn resolve(
             }
         }
     } else {
-        let (dev, _, source) = shell.dev_env(reporter)?;
+        let (dev, _, source) = shell.dev_env(sink)?;
         (dev, source)
     };
     let vars = dev.apply(|k| outer_var(env, k));
@@ -124,42 +123,31 @@ pub fn plan(
     spec: &TargetSpec,
     req: &CargoRequest,
     resolved: &Resolved,
-    user_runner: Option<&UserRunner>,
+    wrap: Option<&[String]>,
     targets_dir: Option<&Path>,
-) -> Result<Plan> {
-    let (steps, notes, from, toolchain, unrun) = match resolved {
+) -> Result<Plan, Failure> {
+    match resolved {
         Resolved::Env { shell, note, from } => {
-            let c = cargo::in_shell(env, spec, req, shell, user_runner, targets_dir)?;
-            let toolchain =
-                c.step.env.get("RUSTC").map(|p| toolchain_label(p)).unwrap_or_else(|| c.step.program.clone());
-            let notes = std::iter::once(note.clone()).chain(c.notes).collect();
-            (vec![c.step], notes, from.clone(), toolchain, c.policy.unrun)
+            let mut tools = cargo::toolset(spec, req, shell)?;
+            tools.notes.insert(0, note.clone());
+            tools.toolchain_reason = Some(format!("from {from}"));
+            cargo_step::plan(spec, req, tools, &env.self_exe, wrap, targets_dir)
         }
         Resolved::Pending { make, notes, from } => {
-            let policy = crate::plan::cargo_step::run_policy(spec, req)?;
-            let mut cargo = Step::new(&req.label(), "cargo");
-            let target = crate::plan::cargo_step::target_arg(spec, targets_dir)?;
-            cargo.args = crate::plan::cargo_step::argv(spec, req, &target, false, &policy);
-            cargo.cwd = Some(req.cwd.clone());
-            crate::plan::cargo_step::set_runner(&mut cargo, &env.self_exe, spec, req, user_runner);
-            let notes = notes.iter().cloned().chain(policy.unrun.clone()).collect();
-            (vec![make.clone(), cargo], notes, from.clone(), "the dev shell's".to_string(), policy.unrun)
+            let tools = Toolset {
+                cargo: "cargo".into(),
+                zigbuild: req.glibc.map(|_| "cargo-zigbuild".into()),
+                backend: "nix",
+                toolchain: Some("the dev shell's".into()),
+                toolchain_reason: Some(format!("from {from}")),
+                notes: notes.clone(),
+                ..Toolset::default()
+            };
+            let mut plan = cargo_step::plan(spec, req, tools, &env.self_exe, wrap, targets_dir)?;
+            plan.setup.push(make.clone());
+            Ok(plan)
         }
-    };
-    Ok(Plan {
-        command: req.subcommand.join(" "),
-        target: spec.name.clone(),
-        rust_triple: spec.rust_triple.clone(),
-        backend: "nix".into(),
-        toolchain: Some(toolchain),
-        toolchain_reason: Some(format!("from {from}")),
-        notes,
-        unrun,
-        glibc: req.glibc.map(|v| v.to_string()),
-        tests: None,
-        coverage: None,
-        steps,
-    })
+    }
 }
 
 /// The outer value of a variable the shell's value is prepended to.

@@ -2,10 +2,11 @@
 //! command gets (`--builders`, `--store`, `--option`), bounded captures, and
 //! turning nix's failures into errors that name the fix.
 use crate::exec::{Ending, Output};
+use crate::failure::Failure;
+use crate::request::NixArgs;
 use crate::resolve::machine::HostEnv;
-use crate::request::options::NixArgs;
-use crate::plan::Step;
-use anyhow::{anyhow, bail, Context, Result};
+use crate::step::Step;
+use anyhow::{bail, Result};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -27,9 +28,9 @@ impl Nix {
     /// Finds nix on PATH; the error says how to install it.
     pub fn locate(env: &HostEnv, args: &NixArgs) -> Result<Nix> {
         let program = env.which("nix").ok_or_else(|| {
-            anyhow!(
-                "nix is not on PATH. Next: install Nix >= 2.18 (https://nixos.org/download; crossflake's flake needs \
-                 it for nixpkgs 25.11), or use --backend host"
+            Failure::missing("nix is not on PATH").next(
+                "install Nix >= 2.18 (https://nixos.org/download, or Debian 13's nix-bin; crossflake's flake needs it \
+                 for nixpkgs 25.11), or use --backend host",
             )
         })?;
         Ok(Nix { program, common: common_args(args) })
@@ -40,31 +41,53 @@ impl Nix {
         Step::new(label, "nix").args(sub.iter().copied()).args(self.common.iter().cloned()).args(rest.iter().cloned())
     }
 
-    /// Runs a step's nix command, capturing stdout and stderr (also shown as it comes when
-    /// `show_stderr`: build progress), killed at `timeout`.
-    pub fn capture(&self, step: &Step, timeout: Option<Duration>, show_stderr: bool) -> Result<Captured> {
+    /// Runs a step's nix command, capturing stdout and stderr, killed at `timeout`. With
+    /// `show_stderr` (a build's progress), nix's stderr is passed to `sink` line by line too.
+    pub fn capture(
+        &self,
+        step: &Step,
+        timeout: Option<Duration>,
+        show: Option<&dyn crate::events::Sink>,
+    ) -> Result<Captured> {
         let mut step = step.clone();
         step.program = self.program.display().to_string();
         step.timeout_secs = timeout.map(|t| t.as_secs().max(1));
-        let (outcome, got) = crate::exec::run(&step, Output::Pipe { echo_stderr: show_stderr })
-            .with_context(|| format!("cannot start {}", self.program.display()))?;
-        let code = match outcome.ending {
+        let got = match show {
+            None => crate::exec::capture(&step)?,
+            Some(sink) => {
+                let kept = std::sync::Mutex::new(String::new());
+                let line = |l: &str| {
+                    sink.event(crate::events::Event::Stderr(format!("{l}\n").into_bytes()));
+                    let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+                    k.push_str(l);
+                    k.push('\n');
+                };
+                let (o, c) =
+                    crate::exec::run(&step, Output::Cargo { stderr: &line, stdout: crate::exec::Stdout::Capture })?;
+                crate::exec::Captured {
+                    ending: o.ending,
+                    stdout: String::from_utf8_lossy(&c.stdout).into_owned(),
+                    stderr: kept.into_inner().unwrap_or_else(|e| e.into_inner()),
+                }
+            }
+        };
+        let code = match got.ending {
             Ending::Exited(c) => Some(c),
             _ => None,
         };
         Ok(Captured {
-            success: outcome.success(),
+            success: got.success(),
             code,
-            stdout: String::from_utf8_lossy(&got.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&got.stderr).into_owned(),
-            timed_out: outcome.ending == Ending::TimedOut,
+            stdout: got.stdout,
+            stderr: got.stderr,
+            timed_out: got.ending == Ending::TimedOut,
         })
     }
 
     /// What `nix --version` prints.
     pub fn version_text(&self) -> Result<String> {
         let step = Step::new("nix version", "nix").arg("--version");
-        let out = self.capture(&step, Some(Duration::from_secs(20)), false)?;
+        let out = self.capture(&step, Some(Duration::from_secs(20)), None)?;
         if !out.success {
             bail!("`{} --version` failed: {}", self.program.display(), out.stderr.trim());
         }
@@ -109,20 +132,28 @@ pub fn parse_version(text: &str) -> Option<(u32, u32)> {
 pub fn version_verdict(version_text: &str, own_flake: bool) -> Result<String> {
     let text = version_text.trim();
     let Some(v) = parse_version(text) else {
-        bail!("cannot read nix's version from `{text}`. Next: check that `nix --version` works")
+        return Err(Failure::missing(format!("cannot read nix's version from `{text}`"))
+            .next("check that `nix --version` works")
+            .into());
     };
     let shown = text.split_whitespace().last().unwrap_or(text);
     if v < MIN_FLAKES {
-        bail!(
+        return Err(Failure::missing(format!(
             "Nix {shown} is too old: flakes need Nix >= 2.4, and crossflake's flake needs >= 2.18 (nixpkgs 25.11 \
-             requires it). Next: upgrade Nix (https://nixos.org/download), or use --backend host"
-        );
+             requires it)"
+        ))
+        .next("upgrade Nix (https://nixos.org/download; Debian 13's nix-bin is 2.26), or use --backend host")
+        .into());
     }
     if own_flake && v < MIN_OWN_FLAKE {
-        bail!(
-            "Nix {shown} cannot evaluate crossflake's flake: it pins nixpkgs 25.11, which needs Nix >= 2.18. Next: \
-             upgrade Nix (https://nixos.org/download), pass --flake with a flake this Nix can evaluate, or use --backend host"
-        );
+        return Err(Failure::missing(format!(
+            "Nix {shown} cannot evaluate crossflake's flake: it pins nixpkgs 25.11, which needs Nix >= 2.18"
+        ))
+        .next(
+            "upgrade Nix (https://nixos.org/download; Debian 13's nix-bin is 2.26), pass --flake with a flake this \
+             Nix can evaluate, or use --backend host",
+        )
+        .into());
     }
     Ok(shown.to_string())
 }

@@ -4,13 +4,14 @@ pub mod inspect;
 pub mod registry;
 pub mod store;
 
-use crate::exec::{self, Output};
-use crate::plan::Step;
-use crate::report::Reporter;
-use anyhow::{anyhow, bail, Context, Result};
+use crate::events::Sink;
+use crate::exec;
+use crate::failure::Failure;
+use crate::step::Step;
+use anyhow::{bail, Context, Result};
 use inspect::SdkInfo;
 use registry::Entry;
-use serde_json::json;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 /// A file checked to be an SDK tarball, with the path Nix will give it.
@@ -74,126 +75,85 @@ fn path_arg(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// What `crossflake sdk add` checked, and whether it was added (not on a dry run).
+#[derive(Debug, Clone, Serialize)]
+pub struct Added {
+    pub info: SdkInfo,
+    pub entry: Entry,
+    pub dry_run: bool,
+    /// The commands a dry run would have run.
+    pub would_run: Vec<Step>,
+    /// Where the record is kept.
+    pub registry: PathBuf,
+}
+
 /// `crossflake sdk add FILE`.
-pub fn add(file: &Path, dry_run: bool, reporter: &Reporter) -> Result<i32> {
-    reporter.info(&format!("checking {} (reads the whole tarball)", file.display()));
+pub fn add(file: &Path, dry_run: bool, sink: &dyn Sink) -> Result<Added, Failure> {
+    sink.info(&format!("checking {} (reads the whole tarball)", file.display()));
     let Checked { info, entry } = check(file)?;
     let [add, root] = steps(&entry);
+    let registry = registry::registry_path(&registry::cache_dir()?);
     if dry_run {
-        print_added(&info, &entry, &[&add, &root], true, reporter);
-        return Ok(0);
+        return Ok(Added { info, entry, dry_run, would_run: vec![add, root], registry });
     }
     if !on_path("nix-store") {
-        bail!(
-            "`nix-store` is not on PATH, so {} cannot be added: install Nix (https://nixos.org/download, \
-             or Debian's nix-bin) and re-run; `crossflake sdk add --dry-run` checks the file without Nix",
-            file.display()
-        );
+        return Err(Failure::missing(format!("`nix-store` is not on PATH, so {} cannot be added", file.display()))
+            .next(
+            "install Nix (https://nixos.org/download, or Debian's nix-bin) and re-run; `crossflake sdk add --dry-run` \
+             checks the file without Nix",
+        ));
     }
-    let added = run(&add, reporter)?;
+    let added = run(&add, sink)?;
     if added != entry.store_path {
-        bail!(
-            "Nix added {} as {added}, but crossflake computed {} (store directory {}); nothing was recorded: \
-             set NIX_STORE_DIR to the store directory your Nix uses and re-run",
+        return Err(Failure::error(format!(
+            "Nix added {} as {added}, but crossflake computed {} (store directory {}); nothing was recorded",
             file.display(),
             entry.store_path,
             store::store_dir()
-        );
+        ))
+        .next("set NIX_STORE_DIR to the store directory your Nix uses and re-run"));
     }
     let roots = entry.gc_root.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(roots).with_context(|| format!("cannot create {}", roots.display()))?;
-    run(&root, reporter)?;
-    let cache = registry::cache_dir()?;
-    registry::record(&cache, entry.clone())?;
-    print_added(&info, &entry, &[], false, reporter);
-    reporter.info(&format!("recorded in {}", registry::registry_path(&cache).display()));
-    Ok(0)
+    run(&root, sink)?;
+    registry::record(&registry::cache_dir()?, entry.clone())?;
+    Ok(Added { info, entry, dry_run, would_run: vec![], registry })
 }
 
 /// Runs a nix-store step; returns its stdout (trimmed), or an error with its stderr.
-fn run(step: &Step, reporter: &Reporter) -> Result<String> {
-    if reporter.verbose > 0 {
-        reporter.info(&format!("running: {}", step.shell_line()));
+fn run(step: &Step, sink: &dyn Sink) -> Result<String, Failure> {
+    sink.event(crate::events::Event::Detail(format!("running: {}", step.shell_line())));
+    let got = exec::capture(step)?;
+    if !got.success() {
+        return Err(Failure::error(format!(
+            "`{}` failed ({}): {}",
+            step.shell_line(),
+            got.ending.describe(),
+            got.stderr.trim()
+        ))
+        .next(format!("fix what Nix reports and re-run (to {})", step.label)));
     }
-    let log = tempfile::NamedTempFile::new().context("cannot create a temporary file")?;
-    let (outcome, got) = exec::run(step, Output::Capture(log.path()))?;
-    let stdout = got.stdout;
-    if !outcome.success() {
-        let stderr = std::fs::read_to_string(log.path()).unwrap_or_default();
-        return Err(anyhow!("`{}` failed ({:?}): {}", step.shell_line(), outcome.ending, stderr.trim()))
-            .context(format!("cannot {}; fix what Nix reports and re-run", step.label));
-    }
-    Ok(String::from_utf8_lossy(&stdout).trim().to_string())
+    Ok(got.stdout.trim().to_string())
 }
 
 fn on_path(program: &str) -> bool {
     std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }
 
-fn print_added(info: &SdkInfo, e: &Entry, would_run: &[&Step], dry_run: bool, reporter: &Reporter) {
-    if reporter.json() {
-        let commands: Vec<String> = would_run.iter().map(|s| s.shell_line()).collect();
-        let event = if dry_run { "sdk-checked" } else { "sdk-added" };
-        println!(
-            "{}",
-            json!({"event": event, "dry_run": dry_run, "sdk": e, "settings": info.settings, "commands": commands})
-        );
-        return;
-    }
-    let verb = if dry_run { "would be added as" } else { "is in the Nix store as" };
-    println!("{}: macOS SDK {} ({}, {} entries)", e.file_name, e.version, info.settings, info.entries);
-    println!("  {verb} {}", e.store_path);
-    println!("  sha256  {}\n  SRI     {}\n  GC root {}", e.sha256, e.sri, e.gc_root.display());
-    for s in would_run {
-        println!("  would run: {}", s.shell_line());
-    }
-    println!("For the flake (requireFile, either hash form):");
-    println!("  requireFile {{ name = \"{}\"; sha256 = \"{}\"; }}", e.file_name, e.sha256);
-    println!("  requireFile {{ name = \"{}\"; hash = \"{}\"; }}", e.file_name, e.sri);
-    println!("crossflake's flake reads macos-sdk.toml beside flake.nix (`git add` it; a flake sees tracked files):");
-    println!("  version = \"{}\"\n  sha256 = \"{}\"", e.version, e.sha256);
-    if info.compression != inspect::Compression::Xz {
-        reporter.warn(&format!(
-            "crossflake's flake (nix/macosSdk.nix) asks for MacOSX{}.sdk.tar.xz; recompress with xz and add that file",
-            e.version
-        ));
-    }
-    if dry_run {
-        reporter.info("dry run: nothing was added or recorded");
-    }
+/// One recorded SDK, and whether its store path is still there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    #[serde(flatten)]
+    pub entry: Entry,
+    pub present: bool,
 }
 
-/// `crossflake sdk list`.
-pub fn list(json: bool) -> Result<i32> {
+/// `crossflake sdk list`: the recorded SDKs and where the record is.
+pub fn list() -> Result<(Vec<Listed>, PathBuf), Failure> {
     let cache = registry::cache_dir()?;
-    let sdks = registry::load(&cache)?;
-    if json {
-        let rows: Vec<serde_json::Value> = sdks
-            .iter()
-            .map(|e| {
-                let mut v = serde_json::to_value(e).unwrap_or_default();
-                v["present"] = json!(Path::new(&e.store_path).exists());
-                v
-            })
-            .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(0);
-    }
-    if sdks.is_empty() {
-        println!(
-            "No SDKs recorded in {}; add one: crossflake sdk add MacOSX<ver>.sdk.tar.xz",
-            registry::registry_path(&cache).display()
-        );
-        return Ok(0);
-    }
-    for e in &sdks {
-        let state = if Path::new(&e.store_path).exists() {
-            "in the store".to_string()
-        } else {
-            format!("MISSING from the store: run `crossflake sdk add {}` again", PathBuf::from(&e.source).display())
-        };
-        println!("{}  version {}  added {}  {state}", e.file_name, e.version, e.added);
-        println!("  {}\n  sha256 {}  ({})", e.store_path, e.sha256, e.sri);
-    }
-    Ok(0)
+    let sdks = registry::load(&cache)?
+        .into_iter()
+        .map(|e| Listed { present: Path::new(&e.store_path).exists(), entry: e })
+        .collect();
+    Ok((sdks, registry::registry_path(&cache)))
 }

@@ -1,0 +1,127 @@
+//! `crossflake build|test|run|bench|check|clippy|doc|cargo|nextest`: cargo
+//! for a target. crossflake's options are taken out (flags.rs); everything
+//! else goes to cargo. The request is prepared (backend, the user's runner),
+//! planned, printed, executed, and for a glibc floor the artifacts checked.
+use super::{target_of, Here};
+use crate::backend::{self, Context};
+use crate::cli::flags::Split;
+use crate::events::{Event, Sink};
+use crate::failure::{Failure, Outcome};
+use crate::report::Reporter;
+use crate::request::{CargoRequest, CommandKind};
+use crate::resolve::machine::HostEnv;
+use crate::run::execute::{execute, Console};
+
+/// The cargo subcommand words of a pass-through command, taken off the front of `cargo`.
+fn subcommand(name: &str, cargo: &mut Vec<String>) -> Result<Vec<String>, Failure> {
+    let word = |cargo: &mut Vec<String>| (cargo.first().is_some_and(|w| !w.starts_with('-'))).then(|| cargo.remove(0));
+    match name {
+        "cargo" => match word(cargo) {
+            Some(w) if w == "nextest" => Ok(std::iter::once(w).chain(word(cargo)).collect()),
+            Some(w) => Ok(vec![w]),
+            None => Err(Failure::usage("`crossflake cargo` needs a cargo subcommand")
+                .next("e.g. `crossflake cargo nextest run --target aarch64`; `crossflake cargo --help`")),
+        },
+        "nextest" => Ok(std::iter::once("nextest".to_string()).chain(word(cargo)).collect()),
+        other => Ok(vec![other.to_string()]),
+    }
+}
+
+pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Outcome {
+    let Split { opts: o, rest: mut cargo, trailing } = split;
+    let sub = subcommand(name, &mut cargo)?;
+    if let Some(m) = &here.manifest {
+        cargo.splice(0..0, ["--manifest-path".to_string(), m.display().to_string()]);
+    }
+    let mut req = CargoRequest {
+        subcommand: sub,
+        args: cargo,
+        trailing,
+        toolchain: here.toolchain.clone(),
+        timeout_secs: o.timeout,
+        gdb: o.gdb,
+        strace: o.strace,
+        cpu: o.cpu,
+        glibc: o.glibc,
+        coverage: o.coverage,
+        runner: o.runner.unwrap_or_default(),
+        targets_dirs: vec![],
+        cwd: here.cwd.clone(),
+    };
+    let crate_dir = crate::resolve::user::crate_dir(&req).ok();
+    here.add_boards(&o.targets_dirs, crate_dir.as_deref().unwrap_or(&req.cwd))?;
+    req.targets_dirs = here.registry.extra_dirs.clone();
+    let target = target_of(o.target, &req.cwd, &req.peek().configs, name)?;
+    let spec = here.registry.resolve_any(&target)?;
+    if req.coverage && !(req.kind() == CommandKind::Test && req.builtin()) {
+        return Err(Failure::usage("--coverage goes with `crossflake test`"));
+    }
+    if req.gdb.is_some() && req.kind() != CommandKind::Run {
+        return Err(Failure::usage("--gdb goes with `crossflake run` (one program at a time)"));
+    }
+    if req.kind() != CommandKind::Other {
+        crate::resolve::user::crate_dir(&req)?;
+    }
+    // rustup finds rust-toolchain.toml from the current directory, and so does crossflake.
+    let env = HostEnv::probe(&req.cwd);
+    let ctx = Context {
+        registry: &here.registry,
+        sink: reporter,
+        env: &env,
+        backend: o.backend,
+        nix: &o.nix,
+        dry_run: o.dry_run,
+    };
+    let prepared = backend::prepare(&ctx, &spec, &req)?;
+    let mut plan = backend::plan(&ctx, &spec, &req, &prepared)?;
+    if req.kind() == CommandKind::Test {
+        let side_by_side = crate::plan::tests::side_by_side(&mut plan, &req);
+        if req.coverage {
+            if !side_by_side {
+                return Err(Failure::usage(
+                    "--coverage runs the tests itself: it does not go with --no-run, --doc or a --message-format",
+                ));
+            }
+            let krate = crate::resolve::user::crate_dir(&req)?;
+            let cache = crate::support::paths::cache_dir_or_temp();
+            let flags = prepared.config.flags(&spec);
+            crate::plan::coverage::instrument(&mut plan, &spec, &krate, &env.host_triple, &cache, flags)?;
+        }
+    }
+    let floor = req.glibc;
+    if floor.is_some()
+        && plan.tests.is_none()
+        && req.peek().message_format.is_empty()
+        && req.kind() == CommandKind::Build
+    {
+        plan.cargo.json_messages = true;
+    }
+    reporter.event(Event::Plan { plan: Box::new(plan.clone()), dry_run: o.dry_run });
+    if o.dry_run {
+        return Ok(());
+    }
+    let ran = execute(&plan, &spec, Console::Live, reporter)?;
+    if let Some(c) = &ran.coverage {
+        reporter.result("coverage", c, || crate::report::tables::coverage(c));
+        reporter.info(&format!(
+            "coverage: lcov {}, HTML {}, profile {}",
+            c.lcov.display(),
+            c.html.display(),
+            c.profdata.display()
+        ));
+    }
+    if let Some(floor) = floor {
+        let built = crate::ship::artifacts::built(&plan.cargo, ran.executables.as_deref())?;
+        let artifacts = crate::ship::glibc::check_floor(&built, floor, reporter)?;
+        for a in &artifacts {
+            reporter.result("artifact", a, || {
+                format!(
+                    "crossflake: {}: needs glibc {}\n",
+                    a.path.display(),
+                    a.glibc.as_deref().unwrap_or("none (static, or not linked against glibc)")
+                )
+            });
+        }
+    }
+    Ok(())
+}

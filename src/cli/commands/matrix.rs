@@ -1,0 +1,169 @@
+//! `crossflake matrix`, `repro` and `dist`: the commands that ship (the work
+//! is in ship/). Words crossflake does not own go to each cargo they run.
+use super::Here;
+use crate::backend::{self, Context};
+use crate::cli::flags::{Options, Split};
+use crate::events::{Event, Sink};
+use crate::failure::{Failure, Outcome};
+use crate::plan::Plan;
+use crate::report::{tables, Reporter};
+use crate::request::CargoRequest;
+use crate::resolve::machine::HostEnv;
+use crate::ship::matrix::{self, LogSink, MatrixJob, Planner};
+use crate::ship::{dist as ship_dist, repro as ship_repro};
+use crate::targets::TargetSpec;
+use std::path::{Path, PathBuf};
+
+/// A build in `dir` with the command's cargo arguments and crossflake's options.
+fn base_request(here: &Here, dir: &Path, o: &Options, cargo: Vec<String>, release: bool) -> CargoRequest {
+    let mut req = CargoRequest::new(&["build"], dir).with_args(cargo);
+    if let Some(m) = &here.manifest {
+        req.args.splice(0..0, ["--manifest-path".to_string(), m.display().to_string()]);
+    }
+    if release && req.peek().profile.is_none() {
+        req.args.push("--release".into());
+    }
+    req.targets_dirs = here.registry.extra_dirs.clone();
+    req.toolchain = here.toolchain.clone();
+    req.timeout_secs = o.timeout;
+    req.glibc = o.glibc;
+    req
+}
+
+/// The sink a log file is written through.
+fn log_sink(path: &Path) -> anyhow::Result<Box<dyn Sink>> {
+    Ok(Box::new(crate::report::LogFile::create(path)?))
+}
+
+fn context<'a>(here: &'a Here, env: &'a HostEnv, o: &'a Options, sink: &'a dyn Sink) -> Context<'a> {
+    Context { registry: &here.registry, sink, env, backend: o.backend, nix: &o.nix, dry_run: false }
+}
+
+pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
+    let o = &split.opts;
+    let dir = here.crate_dir()?;
+    here.add_boards(&o.targets_dirs, &dir)?;
+    let specs: Vec<TargetSpec> = if o.targets.is_empty() {
+        matrix::default_targets(&here.registry, matrix::crate_kind(&dir)).into_iter().cloned().collect()
+    } else {
+        o.targets.iter().map(|t| here.registry.resolve_any(t)).collect::<anyhow::Result<_>>()?
+    };
+    let env = HostEnv::probe(&dir);
+    let quiet = crate::events::Quiet;
+    let ctx = context(&here, &env, o, &quiet);
+    let plan_fn = |spec: &TargetSpec, req: &CargoRequest| -> Result<Plan, Failure> {
+        Ok(backend::prepare_and_plan(&ctx, spec, req)?.0)
+    };
+    let job = MatrixJob {
+        planner: &plan_fn as &Planner,
+        log_sink: &log_sink as &LogSink,
+        base: base_request(&here, &dir, o, split.rest.clone(), false),
+        target_dir: o
+            .target_dir
+            .clone()
+            .map(|d| here.cwd.join(d))
+            .unwrap_or_else(|| dir.join("target/crossflake-matrix")),
+        dist: o.dist.clone().map(|d| here.cwd.join(d)),
+    };
+    let refs: Vec<&TargetSpec> = specs.iter().collect();
+    if o.dry_run {
+        for spec in &refs {
+            for cmd in ["build", "test"] {
+                let req = job.request(cmd);
+                match (job.planner)(spec, &req) {
+                    Ok(mut p) => {
+                        if cmd == "test" {
+                            crate::plan::tests::side_by_side(&mut p, &req);
+                        }
+                        reporter.event(Event::Plan { plan: Box::new(p), dry_run: true })
+                    }
+                    Err(e) => reporter.info(&format!("{}: would be skipped: {e}", spec.name)),
+                }
+            }
+        }
+        return Ok(());
+    }
+    let jobs = o.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let names: Vec<&str> = refs.iter().map(|s| s.name.as_str()).collect();
+    reporter.info(&format!(
+        "matrix for {} over {} target(s) with {jobs} job(s), sharing {}: {}",
+        dir.display(),
+        refs.len(),
+        job.target_dir.display(),
+        names.join(", ")
+    ));
+    let results = matrix::run(&job, &refs, jobs, reporter)?;
+    if !reporter.json() {
+        for r in results.iter().filter(|r| r.failed()) {
+            reporter.out(&format!(
+                "--- {} failed; last lines of {}:\n{}\n",
+                r.target,
+                r.log.display(),
+                crate::support::fs::log_tail(&r.log, 25)
+            ));
+        }
+    }
+    let summary = matrix::Summary::of(results);
+    reporter.result("matrix-summary", &summary, || tables::matrix(&summary.results));
+    let failed = summary.failed;
+    if let Some(sig) = crate::exec::interrupted() {
+        return Err(Failure::signal(sig));
+    }
+    if failed > 0 {
+        return Err(Failure::error(format!("{failed} of {} targets failed", summary.results.len())));
+    }
+    Ok(())
+}
+
+fn one_target(here: &mut Here, o: &Options, name: &str) -> Result<(TargetSpec, PathBuf), Failure> {
+    let Some(target) = o.target.clone() else {
+        return Err(Failure::usage(format!("crossflake {name} needs --target T")));
+    };
+    let dir = here.crate_dir()?;
+    here.add_boards(&o.targets_dirs, &dir)?;
+    Ok((here.registry.resolve_any(&target)?, dir))
+}
+
+pub fn repro(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
+    let o = &split.opts;
+    let (spec, dir) = one_target(&mut here, o, "repro")?;
+    let env = HostEnv::probe(&dir);
+    let quiet = crate::events::Quiet;
+    let ctx = context(&here, &env, o, &quiet);
+    let mut base = base_request(&here, &dir, o, split.rest.clone(), true);
+    // Both copies must use the toolchain the crate pins, though they live elsewhere.
+    if base.toolchain.is_none() {
+        base.toolchain =
+            crate::resolve::toolchain::choose_toolchain(&env, &spec, None).ok().map(|(tc, _, _)| tc.name.clone());
+    }
+    let plan_fn = |spec: &TargetSpec, req: &CargoRequest| -> Result<Plan, Failure> {
+        Ok(backend::prepare_and_plan(&ctx, spec, req)?.0)
+    };
+    reporter.info(&format!(
+        "repro {}: two clean release builds of {} in different directories",
+        spec.name,
+        dir.display()
+    ));
+    let report = ship_repro::run((&plan_fn, &log_sink), &spec, &base, &dir, o.keep)?;
+    reporter
+        .result("repro", &ship_repro::Verdict::of(&spec.name, &report), || tables::repro(&spec.name, &report, o.keep));
+    if report.different.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::error(format!("the two builds of {} differ", spec.name)))
+    }
+}
+
+pub fn dist(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
+    let o = &split.opts;
+    let (spec, dir) = one_target(&mut here, o, "dist")?;
+    let env = HostEnv::probe(&dir);
+    let ctx = context(&here, &env, o, reporter);
+    let req = base_request(&here, &dir, o, split.rest.clone(), true);
+    let (plan, _) = backend::prepare_and_plan(&ctx, &spec, &req)?;
+    let out = here.cwd.join(o.out.clone().unwrap_or_else(|| "dist".into()));
+    let d = ship_dist::dist(plan, &spec, &dir, &out, reporter)?;
+    reporter.result("dist", &d, || tables::dist(&d));
+    reporter.info(&format!("wrote {}", d.sums.display()));
+    Ok(())
+}

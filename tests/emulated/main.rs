@@ -1,0 +1,15 @@
+//! Real builds and real emulators (QEMU user and system, wine, Node's WASI):
+//! the samples on every target, cargo pass-through, kernels and their
+//! verdicts, test binaries side by side, coverage, glibc floors, and the
+//! shipping commands. Cross builds share one target dir (common::shared_target_dir).
+#[path = "../common/mod.rs"]
+mod common;
+
+mod coverage;
+mod glibc;
+mod kernel;
+mod parallel;
+mod passthrough;
+mod samples;
+mod ship;
+mod verdicts;

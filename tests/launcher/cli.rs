@@ -1,0 +1,151 @@
+//! The real binary: listing, usage errors, dry runs, missing tools, and the
+//! runner's timeout and signal handling (no process may survive).
+use crate::common::*;
+
+use std::time::{Duration, Instant};
+
+#[test]
+fn targets_json_lists_every_spec() {
+    let o = crossflake(&["targets", "--json"], &root());
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = v.as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        std::fs::read_dir(root().join("targets"))
+            .unwrap()
+            .filter(|e| { e.as_ref().unwrap().path().extension().is_some_and(|x| x == "toml") })
+            .count()
+    );
+    let aarch64 = list.iter().find(|t| t["name"] == "aarch64").unwrap();
+    assert_eq!(aarch64["rust_triple"], "aarch64-unknown-linux-gnu");
+    assert_eq!(aarch64["runner"]["type"], "qemu-user");
+}
+
+#[test]
+fn unknown_target_exits_2_and_suggests() {
+    let o = crossflake(&["build", "--target", "riscv46", "--backend", "host"], &root());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("unknown target \"riscv46\"") && err.contains("closest known targets: riscv64"), "{err}");
+}
+
+#[test]
+fn dry_run_prints_the_cargo_command_and_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = crossflake(&["test", "--target", "rv64", "--backend", "host", "--dry-run"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "no Cargo.toml is a usage error, dry run too: {}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no Cargo.toml in"), "{}", text(&o));
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"x\"\nversion = \"0.1.0\"\n").unwrap();
+    let o = crossflake(&["test", "--target", "rv64", "--backend", "host", "--dry-run"], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("cargo test --target riscv64gc-unknown-linux-gnu"), "{out}");
+    assert!(out.contains("CARGO_TARGET_RISCV64GC_UNKNOWN_LINUX_GNU_LINKER=riscv64-linux-gnu-gcc"), "{out}");
+    assert!(!dir.path().join("target").exists(), "a dry run builds nothing");
+    let o = crossflake(
+        &["--message-format", "json", "build", "--target", "aarch64", "--backend", "host", "--dry-run"],
+        dir.path(),
+    );
+    let line = String::from_utf8_lossy(&o.stdout).lines().next().unwrap().to_string();
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["event"], "plan");
+    assert_eq!(v["plan"]["cargo"]["target"], "aarch64-unknown-linux-gnu");
+}
+
+#[test]
+fn missing_linker_exits_3_naming_the_package() {
+    let empty = tempfile::tempdir().unwrap();
+    let o = command()
+        .args(["build", "--target", "riscv64", "--backend", "host"])
+        .current_dir(root())
+        .env("PATH", empty.path())
+        .output_bounded()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("riscv64-linux-gnu-gcc") && err.contains("apt-get install gcc-riscv64-linux-gnu"), "{err}");
+    assert!(err.contains("nix develop .#riscv64"), "{err}");
+}
+
+#[test]
+fn doctor_reports_every_target() {
+    let o = crossflake(&["doctor", "--json"], &root());
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let specs = std::fs::read_dir(root().join("targets")).unwrap().flatten();
+    let specs = specs.filter(|e| e.path().extension().is_some_and(|x| x == "toml")).count();
+    assert_eq!(v["targets"].as_array().unwrap().len(), specs);
+    let darwin = v["targets"].as_array().unwrap().iter().find(|t| t["target"] == "aarch64-darwin").unwrap();
+    assert_eq!(darwin["can_run"], false);
+    require_tool("nix");
+    assert!(v["nix"]["version"].as_str().unwrap().contains("nix (Nix) 2."), "{}", v["nix"]);
+    // Debian's Nix 2.8 cannot evaluate crossflake's own flake (nixpkgs 25.11 needs 2.18): said, with the fix.
+    let verdict = v["nix"]["verdict"].as_str().unwrap();
+    assert!(verdict.contains("2.18") && verdict.contains("--backend host"), "{verdict}");
+}
+
+#[test]
+fn runner_kills_the_whole_process_group_at_the_timeout() {
+    let start = Instant::now();
+    // A shell that leaves a grandchild behind: both must go.
+    let o = crossflake(
+        &["runner", "--target", "x86_64", "--timeout", "1", "/bin/sh", "-c", "sleep 7231 & sleep 7231; wait"],
+        &root(),
+    );
+    assert_eq!(o.status.code(), Some(124), "{}", text(&o));
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("TIMEOUT"), "{}", text(&o));
+    // The runner returns only once its whole tree is gone.
+    assert_eq!(processes_matching("sleep 7231"), Vec::<String>::new(), "processes left behind");
+}
+
+#[test]
+fn runner_on_sigint_kills_its_children_and_exits_130() {
+    let mut cmd = command();
+    cmd.args(["runner", "--target", "x86_64", "/bin/sh", "-c", "sleep 7232 & echo started; sleep 7232; wait"]);
+    let mut run = Running::start(cmd);
+    run.wait_for_line("started", Duration::from_secs(30));
+    // SAFETY: kill(2) on the runner's pid.
+    unsafe { libc::kill(run.child.id() as i32, libc::SIGINT) };
+    let (status, out) = run.wait(Duration::from_secs(10));
+    assert_eq!(status.code(), Some(130), "{out}");
+    assert_eq!(processes_matching("sleep 7232"), Vec::<String>::new(), "processes left behind");
+}
+
+#[test]
+fn runner_passes_the_exit_code_through() {
+    let o = crossflake(&["runner", "--target", "x86_64", "/bin/sh", "-c", "exit 7"], &root());
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o));
+}
+
+#[test]
+fn hung_emulated_test_is_killed_at_the_timeout() {
+    require_tool("qemu-aarch64");
+    require_tool("aarch64-linux-gnu-gcc");
+    let fixture = root().join("tests/fixtures/hang");
+    let td = shared_target_dir();
+    let start = Instant::now();
+    let o = crossflake(
+        &[
+            "test",
+            "--target",
+            "aarch64",
+            "--backend",
+            "host",
+            "--timeout",
+            "3",
+            "--target-dir",
+            td.to_str().unwrap(),
+            "--",
+            "--ignored",
+        ],
+        &fixture,
+    );
+    assert_eq!(o.status.code(), Some(124), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("timed out after 3 s"), "{err}");
+    assert!(start.elapsed() < Duration::from_secs(120));
+    let left: Vec<_> = processes_matching("qemu-aarch64").into_iter().filter(|l| l.contains("/hang-")).collect();
+    assert!(left.is_empty(), "qemu left running: {left:?}");
+}
