@@ -26,12 +26,6 @@ pub trait Sink: Sync {
     }
 }
 
-/// A sink that drops everything (a matrix target's plan, said in its log instead).
-pub struct Quiet;
-impl Sink for Quiet {
-    fn event(&self, _: Event) {}
-}
-
 #[derive(Debug, Clone)]
 pub enum Event {
     Info(String),

@@ -89,11 +89,7 @@ pub type TargetVars = (Vec<(String, String)>, Vec<String>);
 /// The target's linker, C tools and pkg-config variables (checked to exist where
 /// needed), and the names of those the user's environment sets already, which are
 /// left to it. `linker`: whether the linker is the host's to give (not zig's).
-pub fn target_env(
-    env: &HostEnv,
-    spec: &TargetSpec,
-    linker: bool,
-) -> Result<TargetVars, Failure> {
+pub fn target_env(env: &HostEnv, spec: &TargetSpec, linker: bool) -> Result<TargetVars, Failure> {
     let mut out = Vec::new();
     let native = spec.is_host_target(&env.host_triple);
     let (t, c) = (spec.cargo_env(), spec.cc_env());

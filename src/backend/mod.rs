@@ -54,8 +54,12 @@ pub fn choose(ctx: &Context, spec: &TargetSpec, dir: &Path) -> BackendChoice {
         Some(b) => b,
         None if ctx.env.which("nix").is_some() => match nix::usable(ctx.env, spec, dir, ctx.nix, ctx.sink) {
             Ok(()) => BackendChoice::Nix,
-            Err(why) => {
-                ctx.sink.note_once("backend", &format!("using the host backend: the Nix backend cannot serve: {why}"));
+            Err(n) => {
+                let msg = format!("using the host backend: the Nix backend cannot serve: {}", n.why);
+                match n.news {
+                    true => ctx.sink.note_once("backend", &msg),
+                    false => ctx.sink.event(crate::events::Event::Detail(msg)),
+                }
                 BackendChoice::Host
             }
         },

@@ -17,11 +17,10 @@ pub struct CommandDef {
     pub cmd: Cmd,
     pub about: &'static str,
     pub usage: &'static str,
-    pub hidden: bool,
 }
 
 const fn def(name: &'static str, cmd: Cmd, about: &'static str, usage: &'static str) -> CommandDef {
-    CommandDef { name, cmd, about, usage, hidden: false }
+    CommandDef { name, cmd, about, usage }
 }
 
 /// The commands, in `--help` order.
@@ -137,13 +136,6 @@ pub const COMMANDS: &[CommandDef] = &[
         "Register a macOS SDK (which Apple's licence keeps out of the flake) in the Nix store, or list them",
         "crossflake sdk add MacOSX<ver>.sdk.tar.xz [--dry-run] | crossflake sdk list [--json]",
     ),
-    CommandDef {
-        name: "capture-env",
-        cmd: Cmd::Runner,
-        about: "(internal) the runner of `crossflake test`'s capture run: records how cargo started a test binary",
-        usage: "crossflake capture-env FILE PROGRAM [ARGS...]",
-        hidden: true,
-    },
 ];
 
 /// The options before the command.
@@ -196,7 +188,6 @@ fn skeleton() -> Skeleton {
         c = c.subcommand(
             Skeleton::new(d.name)
                 .about(d.about)
-                .hide(d.hidden)
                 .disable_help_flag(true)
                 .arg(Arg::new("words").num_args(0..).trailing_var_arg(true).allow_hyphen_values(true)),
         );

@@ -25,6 +25,10 @@ pub struct TestRun {
     pub no_fail_fast: bool,
     /// `cargo test --doc ...`, run after the binaries when the crate has doctests.
     pub doc: Option<CargoStep>,
+    /// `CARGO_TARGET_<HOST>_RUNNER`, set for host test binaries (a proc-macro's) so that
+    /// cargo starts them through crossflake's runner when it is asked how it starts them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_runner_var: Option<String>,
 }
 
 /// Where a coverage run keeps its data and which tools it uses (plan/coverage.rs).

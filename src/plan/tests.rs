@@ -21,8 +21,9 @@ const SELECTION: &[&str] = &[
 
 /// Turns a planned `cargo test` into build-then-run, when it is one cargo runs binary
 /// after binary: not `--no-run`, `--doc`, a user `--message-format`, or `--gdb`. Whether
-/// it did.
-pub fn side_by_side(plan: &mut Plan, req: &CargoRequest) -> bool {
+/// it did. `host_triple`: this machine's, whose runner variable (set the same for the
+/// build and the capture run) leads cargo's host test binaries to crossflake's runner.
+pub fn side_by_side(plan: &mut Plan, req: &CargoRequest, host_triple: &str) -> bool {
     let peek = req.peek();
     let first = req.subcommand.first().map(String::as_str);
     if !(matches!(first, Some("test" | "t")) && req.subcommand.len() == 1)
@@ -42,6 +43,15 @@ pub fn side_by_side(plan: &mut Plan, req: &CargoRequest) -> bool {
         d
     });
     let harness_args = plan.cargo.trailing.take().unwrap_or_default();
+    let host_var = format!("CARGO_TARGET_{}_RUNNER", host_triple.to_uppercase().replace(['-', '.'], "_"));
+    let host_runner_var = match (&plan.cargo.runner, host_var == plan.cargo.runner_var()) {
+        (Some(r), false) => {
+            let me = r.first().cloned().unwrap_or_else(|| "crossflake".into());
+            plan.cargo.env.insert(host_var.clone(), format!("{me} runner --target {host_triple}"));
+            Some(host_var)
+        }
+        _ => None,
+    };
     plan.cargo.no_run = true;
     plan.cargo.json_messages = true;
     let jobs = peek.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
@@ -49,6 +59,6 @@ pub fn side_by_side(plan: &mut Plan, req: &CargoRequest) -> bool {
     plan.notes.push(format!(
         "test binaries run under the target's runner after one build, up to {jobs} at once (-j N; -j 1 runs them one by one)"
     ));
-    plan.tests = Some(TestRun { jobs, harness_args, no_fail_fast, doc });
+    plan.tests = Some(TestRun { jobs, harness_args, no_fail_fast, doc, host_runner_var });
     true
 }

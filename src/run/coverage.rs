@@ -132,3 +132,9 @@ pub fn report(c: &Coverage, executables: &[PathBuf]) -> Result<Report> {
     run_tool(&c.llvm_cov, &html_args, "llvm-cov show -format=html")?;
     Ok(Report { files, total: nums(&data["totals"]), lcov, html: html.join("index.html"), profdata })
 }
+
+/// The JSON event of a coverage report: `{"event": "coverage", "report": ...}`.
+#[derive(Debug, serde::Serialize)]
+pub struct Reported<'a> {
+    pub report: &'a Report,
+}

@@ -122,11 +122,11 @@ fn binary_step(launch: &Launch, runner: &[String], t: &TestBinary, args: &[Strin
 
 /// How cargo starts each test binary it would run (test_env.rs), in cargo's order, with
 /// the binaries' descriptions from the build's messages.
-fn launches(build: &CargoStep, tests: Vec<TestBinary>, triple: &str) -> anyhow::Result<Vec<(TestBinary, Launch)>> {
+fn launches(build: &CargoStep, tests: Vec<TestBinary>, ours: &[String]) -> anyhow::Result<Vec<(TestBinary, Launch)>> {
     let record = tempfile::NamedTempFile::new()?;
     let log = tempfile::NamedTempFile::new()?;
     let self_exe = std::env::current_exe().context("cannot find crossflake's own executable")?;
-    let capture = test_env::capture_step(build, record.path(), triple, &self_exe);
+    let capture = test_env::capture_step(build, record.path(), &self_exe);
     let (outcome, _) = exec::run(&capture, Output::Log(log.path()))?;
     if !outcome.success() && exec::interrupted().is_none() {
         anyhow::bail!(
@@ -136,7 +136,7 @@ fn launches(build: &CargoStep, tests: Vec<TestBinary>, triple: &str) -> anyhow::
         );
     }
     let mut out = Vec::new();
-    for l in test_env::read(record.path(), &capture, &build.step())? {
+    for l in test_env::read(record.path(), &capture, &build.step(), ours)? {
         let t = tests.iter().find(|t| t.exe == l.exe).cloned().unwrap_or_else(|| TestBinary {
             exe: l.exe.clone(),
             kind: "test".into(),
@@ -186,7 +186,8 @@ pub fn execute(
     let (built, all) = binaries(&stdout);
     summary.executables = all;
     let has_doctests = built.iter().any(|t| t.doctest && matches!(t.kind.as_str(), "lib" | "rlib" | "proc-macro"));
-    let (tests, launched): (Vec<TestBinary>, Vec<Launch>) = launches(build, built, triple)?.into_iter().unzip();
+    let (tests, launched): (Vec<TestBinary>, Vec<Launch>) =
+        launches(build, built, run.host_runner_var.as_slice())?.into_iter().unzip();
     let cwd = build.cwd.clone();
     let runner = build.runner.clone().unwrap_or_default();
     let stop = AtomicBool::new(false);

@@ -4,10 +4,11 @@
 //! script's `rustc-env`, the `[env]` config table) and its working directory.
 //! Rather than re-derive cargo's rules (they change between cargo versions),
 //! crossflake asks cargo: after the build, `cargo test` "runs" every test binary
-//! once more with `crossflake capture-env FILE` as the runner of the target and
-//! of the host, which records what it was given and exits 0, while doctests are
-//! skipped (RUSTDOC is crossflake itself, which declines `--test`). Each binary
-//! is then started exactly as cargo would have started it.
+//! once more through crossflake's runner (the target's, and for host binaries
+//! such as a proc-macro's tests the host's), told by `CROSSFLAKE_CAPTURE_TO` to
+//! record what it was given and exit 0, while doctests are skipped (RUSTDOC is
+//! crossflake itself, which declines `--test`). Each binary is then started
+//! exactly as cargo would have started it.
 use crate::plan::CargoStep;
 use crate::step::Step;
 use anyhow::{Context, Result};
@@ -27,8 +28,8 @@ pub struct Launch {
     pub env: BTreeMap<String, String>,
 }
 
-/// `crossflake capture-env FILE PROGRAM [ARGS...]`: appends how this process was
-/// started (PROGRAM, the working directory, the environment) to FILE as a JSON line.
+/// The runner of the capture run: appends how this process was started (PROGRAM, the
+/// working directory, the environment) to FILE as a JSON line.
 pub fn record(file: &Path, program: &Path) -> Result<()> {
     use std::io::Write;
     let launch = Launch {
@@ -48,12 +49,11 @@ pub fn record(file: &Path, program: &Path) -> Result<()> {
 
 /// When this process was started as the capture run's rustdoc: declines doctests
 /// (`--test`, exit 0) and replaces itself with the real rustdoc for anything else.
-/// None when it was not started as rustdoc (the capture run's runner, `capture-env`,
-/// sees the same variable).
+/// None when it was not started as rustdoc (the capture run's runner sees the same variable).
 pub fn act_as_rustdoc() -> Option<Result<(), crate::failure::Failure>> {
     let real = std::env::var_os(AS_RUSTDOC_ENV)?;
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    if args.first().is_some_and(|a| a == "capture-env") {
+    if std::env::var_os(CAPTURE_ENV).is_some() && args.first().is_some_and(|a| a == "runner") {
         return None;
     }
     if args.iter().any(|a| a == "--test") {
@@ -63,15 +63,20 @@ pub fn act_as_rustdoc() -> Option<Result<(), crate::failure::Failure>> {
     Some(Err(crate::failure::Failure::error(format!("cannot run rustdoc {}: {err}", Path::new(&real).display()))))
 }
 
+/// Set on the capture run: crossflake's runner records how it was started into this
+/// file and runs nothing.
+pub const CAPTURE_ENV: &str = "CROSSFLAKE_CAPTURE_TO";
+
 /// `CARGO_TARGET_<T>_RUNNER` for a triple (or a custom target's name).
 pub fn runner_var(triple: &str) -> String {
     format!("CARGO_TARGET_{}_RUNNER", triple.to_uppercase().replace(['-', '.'], "_"))
 }
 
 /// The capture run for a planned test build: the same `cargo test` that runs the tests
-/// (not `--no-run`, no JSON messages), with `crossflake capture-env FILE` as the runner of
-/// `triple` and of the host, and crossflake as rustdoc.
-pub fn capture_step(build: &CargoStep, file: &Path, triple: &str, self_exe: &Path) -> Step {
+/// (not `--no-run`, no JSON messages), with the same runner variables (a build script that
+/// watches them must not rerun), crossflake's runner told to record instead of run
+/// (`CROSSFLAKE_CAPTURE_TO`), and crossflake as rustdoc.
+pub fn capture_step(build: &CargoStep, file: &Path, self_exe: &Path) -> Step {
     let mut c = build.clone();
     c.label = "capture the test environments".into();
     c.no_run = false;
@@ -81,10 +86,7 @@ pub fn capture_step(build: &CargoStep, file: &Path, triple: &str, self_exe: &Pat
         c.args.push("--no-fail-fast".into());
     }
     let mut s = c.step();
-    let runner = format!("{} capture-env {}", self_exe.display(), file.display());
-    for t in [triple, crate::resolve::machine::host_triple().as_str()] {
-        s.env.insert(runner_var(t), runner.clone());
-    }
+    s.env.insert(CAPTURE_ENV.into(), file.display().to_string());
     let rustdoc = s.env.get("RUSTDOC").cloned().or_else(|| std::env::var("RUSTDOC").ok());
     s.env.insert(AS_RUSTDOC_ENV.into(), rustdoc.unwrap_or_else(|| "rustdoc".into()));
     s.env.insert("RUSTDOC".into(), self_exe.display().to_string());
@@ -110,8 +112,9 @@ fn drop_runner_configs(args: &mut Vec<String>) {
 }
 
 /// The launches recorded in `file`, in the order cargo made them. Variables the capture
-/// run set are given back their values in the real run (`build`), or the inherited one.
-pub fn read(file: &Path, capture: &Step, build: &Step) -> Result<Vec<Launch>> {
+/// run set are given back their values in the real run (`build`), or the inherited one;
+/// `ours` (set for crossflake's own use) are dropped unless the user's environment has them.
+pub fn read(file: &Path, capture: &Step, build: &Step, ours: &[String]) -> Result<Vec<Launch>> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
     let mut out = Vec::new();
     for line in text.lines() {
@@ -124,6 +127,12 @@ pub fn read(file: &Path, capture: &Step, build: &Step) -> Result<Vec<Launch>> {
             match build.env.get(k).cloned().or_else(|| std::env::var(k).ok()) {
                 Some(orig) => l.env.insert(k.clone(), orig),
                 None => l.env.remove(k),
+            };
+        }
+        for k in ours {
+            match std::env::var(k) {
+                Ok(v) => l.env.insert(k.clone(), v),
+                Err(_) => l.env.remove(k),
             };
         }
         out.push(l);

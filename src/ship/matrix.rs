@@ -140,7 +140,7 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
             match (job.planner)(spec, &req) {
                 Err(e) => Status::Skipped(e.to_string()),
                 Ok(mut p) => {
-                    crate::plan::tests::side_by_side(&mut p, &req);
+                    crate::plan::tests::side_by_side(&mut p, &req, &crate::resolve::machine::host_triple());
                     run_plan(&p, spec, log.as_ref(), &path).map_or_else(|s| s, |_| Status::Passed)
                 }
             }

@@ -254,3 +254,25 @@ pub fn wait_pid_exit(pid: i32, within: std::time::Duration) -> bool {
 pub fn pids_matching(needle: &str) -> Vec<i32> {
     processes_matching(needle).iter().filter_map(|l| l.split_whitespace().next()?.parse().ok()).collect()
 }
+
+/// A `nix` in `dir` that says it is version `version` and evaluates nothing, so tests of
+/// what crossflake says about the Nix backend do not depend on the machine's Nix. Its
+/// size changes with the version, as a real upgrade changes the binary.
+pub fn fake_nix(dir: &Path, version: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let nix = dir.join("nix");
+    let script = format!(
+        "#!/bin/sh\n# fake nix {version}\ncase \"$1\" in\n  --version) echo 'nix (Nix) {version}' ;;\n  \
+         *) echo 'error: this fake nix evaluates nothing' >&2; exit 1 ;;\nesac\n"
+    );
+    std::fs::write(&nix, script).unwrap();
+    std::fs::set_permissions(&nix, std::fs::Permissions::from_mode(0o755)).unwrap();
+    nix
+}
+
+/// PATH with `dir` first.
+pub fn path_with(dir: &Path) -> std::ffi::OsString {
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).unwrap()
+}

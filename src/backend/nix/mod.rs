@@ -30,11 +30,33 @@ use std::path::Path;
 /// Cheap when answered before (yes or no): no nix process at all; else one `nix eval`,
 /// bounded by `CROSSFLAKE_NIX_TIMEOUT` (60 s). Inside a crossflake shell serving the target: yes.
 /// A dry run asks too (bounded), so that it shows the backend a real run would use.
-pub fn usable(env: &HostEnv, spec: &TargetSpec, crate_dir: &Path, nix: &NixArgs, sink: &dyn Sink) -> Result<()> {
+pub fn usable(
+    env: &HostEnv,
+    spec: &TargetSpec,
+    crate_dir: &Path,
+    nix: &NixArgs,
+    sink: &dyn Sink,
+) -> Result<(), NotServing> {
     if devenv::inside_shell(spec, nix.flake.as_deref()).is_some() {
         return Ok(());
     }
-    DevShell::new(env, spec, nix, crate_dir)?.check_usable(sink)
+    let shell =
+        DevShell::new(env, spec, nix, crate_dir).map_err(|e| NotServing { why: format!("{e:#}"), news: true })?;
+    if let Some(cache::Entry { unusable: Some(why), .. }) = shell.cached(sink) {
+        return Err(NotServing {
+            why: format!("{why} (cached answer; set {}=1 to ask Nix again)", devshell::REFRESH_ENV),
+            news: false,
+        });
+    }
+    shell.check_usable(sink).map_err(|e| NotServing { why: format!("{e:#}"), news: true })
+}
+
+/// Why the Nix backend cannot serve, and whether that is news: a cached answer was said
+/// when it was made (the first command, or the first after nix or the flake changed).
+#[derive(Debug, Clone)]
+pub struct NotServing {
+    pub why: String,
+    pub news: bool,
 }
 
 /// The dev shell's environment for a target, resolved (this may run nix).

@@ -75,7 +75,7 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     let prepared = backend::prepare(&ctx, &spec, &req)?;
     let mut plan = backend::plan(&ctx, &spec, &req, &prepared)?;
     if req.kind() == CommandKind::Test {
-        let side_by_side = crate::plan::tests::side_by_side(&mut plan, &req);
+        let side_by_side = crate::plan::tests::side_by_side(&mut plan, &req, &env.host_triple);
         if req.coverage {
             if !side_by_side {
                 return Err(Failure::usage(
@@ -102,7 +102,8 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     }
     let ran = execute(&plan, &spec, Console::Live, reporter)?;
     if let Some(c) = &ran.coverage {
-        reporter.result("coverage", c, || crate::report::tables::coverage(c));
+        let event = crate::run::coverage::Reported { report: c };
+        reporter.result("coverage", &event, || crate::report::tables::coverage(c));
         reporter.info(&format!(
             "coverage: lcov {}, HTML {}, profile {}",
             c.lcov.display(),

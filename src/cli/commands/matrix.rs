@@ -49,8 +49,7 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
         o.targets.iter().map(|t| here.registry.resolve_any(t)).collect::<anyhow::Result<_>>()?
     };
     let env = HostEnv::probe(&dir);
-    let quiet = crate::events::Quiet;
-    let ctx = context(&here, &env, o, &quiet);
+    let ctx = context(&here, &env, o, reporter);
     let plan_fn = |spec: &TargetSpec, req: &CargoRequest| -> Result<Plan, Failure> {
         Ok(backend::prepare_and_plan(&ctx, spec, req)?.0)
     };
@@ -73,7 +72,7 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
                 match (job.planner)(spec, &req) {
                     Ok(mut p) => {
                         if cmd == "test" {
-                            crate::plan::tests::side_by_side(&mut p, &req);
+                            crate::plan::tests::side_by_side(&mut p, &req, &env.host_triple);
                         }
                         reporter.event(Event::Plan { plan: Box::new(p), dry_run: true })
                     }
@@ -128,8 +127,7 @@ pub fn repro(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     let o = &split.opts;
     let (spec, dir) = one_target(&mut here, o, "repro")?;
     let env = HostEnv::probe(&dir);
-    let quiet = crate::events::Quiet;
-    let ctx = context(&here, &env, o, &quiet);
+    let ctx = context(&here, &env, o, reporter);
     let mut base = base_request(&here, &dir, o, split.rest.clone(), true);
     // Both copies must use the toolchain the crate pins, though they live elsewhere.
     if base.toolchain.is_none() {

@@ -3,7 +3,6 @@
 //! work; the reporter prints. This file dispatches and holds what several
 //! commands share: the crate's boards, the target from cargo's config, the
 //! context of a planned command.
-mod capture_env;
 mod cargo;
 mod doctor;
 mod env;
@@ -25,7 +24,7 @@ use std::path::{Path, PathBuf};
 /// Runs the command.
 pub fn run(inv: &Invocation, split: Split, reporter: &Reporter) -> Outcome {
     let d: &CommandDef = inv.command;
-    if split.opts.help && d.name != "capture-env" {
+    if split.opts.help {
         reporter.out(&super::flags::help(d.cmd, d.name, d.about, d.usage));
         return Ok(());
     }
@@ -40,7 +39,6 @@ pub fn run(inv: &Invocation, split: Split, reporter: &Reporter) -> Outcome {
         "dist" => matrix::dist(here, split, reporter),
         "package" | "flake-check" | "inspect" => nix::run(here, d.name, &split, reporter),
         "sdk" => sdk::run(&split, reporter),
-        "capture-env" => capture_env::run(&inv.words),
         name => cargo::run(here, name, split, reporter),
     }
 }

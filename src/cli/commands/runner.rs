@@ -18,6 +18,10 @@ pub fn run(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
         return Err(Failure::usage("crossflake runner needs the program to run")
             .next("crossflake runner --target T PROGRAM [ARGS...]"));
     };
+    // `crossflake test` asking cargo how it starts each test binary (run/test_env.rs).
+    if let Some(file) = std::env::var_os(crate::run::test_env::CAPTURE_ENV) {
+        return Ok(crate::run::test_env::record(std::path::Path::new(&file), std::path::Path::new(&program))?);
+    }
     let meta = CrateMeta::of_running_program()?;
     for d in o.targets_dirs.iter().chain(meta.targets_dir.as_ref()) {
         here.registry.add_dir(d)?;
