@@ -8,13 +8,16 @@
       url = "github:oxalica/rust-overlay";
       inputs.nixpkgs.follows = "nixpkgs";
     };
+    # Dependency artifacts shared between the launcher's package and checks
+    # (buildDepsOnly); it has no inputs of its own.
+    crane.url = "github:ipetkov/crane/v0.23.4";
   };
 
   # The functions live in nix/ (one per file, registered in nix/default.nix),
   # the overlay in overlays/; the target list is targets/*.toml
   # (nix/targets.nix). nixpkgs attributes used: legacyPackages.<system>
   # (the package set) and lib (lib/default.nix: genAttrs).
-  outputs = { self, nixpkgs, rust-overlay }:
+  outputs = { self, nixpkgs, rust-overlay, crane }:
     let
       inherit (nixpkgs) lib;
       systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];

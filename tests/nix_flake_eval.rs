@@ -23,10 +23,13 @@ use std::time::{Duration, Instant};
 
 const NIX_CONFIG: &str = "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nflake-registry =";
 
+/// `nix-instantiate --eval` in read-write mode: paths the flake imports
+/// (builtins.path, "${./file}") are added to the store, so every attribute
+/// evaluates on a fresh store whatever ran before.
 fn eval_raw(attr: &str, args: &[&str]) -> Output {
     require_tool("nix-instantiate");
     Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
+        .args(["--eval", "--strict", "--json", "--read-write-mode"])
         .arg(root().join("nix/tests/eval.nix"))
         .args(args)
         .args(["-A", attr])
@@ -43,7 +46,7 @@ fn eval_with(attr: &str, args: &[&str]) -> Value {
     assert!(
         !(err.contains("unable to download") || err.contains("Could not resolve host") || err.contains("fetchTree")),
         "the stand-in evaluation needs rust-overlay (the commit in flake.lock) and nixpkgs.lib (nix/tests/inputs.nix) \
-         in the Nix store; nix/tests/inputs.nix says how to add them without network:\n{err}"
+         in the Nix store; scripts/nix-add-inputs adds them from ../shared/nix-inputs without network:\n{err}"
     );
     assert!(o.status.success(), "evaluating {attr}:\n{err}");
     serde_json::from_slice(&o.stdout).unwrap()
@@ -53,13 +56,6 @@ fn eval(attr: &str) -> Value {
     eval_with(attr, &[])
 }
 
-/// Like `eval_with`, in read-write mode: paths the flake imports (builtins.path,
-/// "${./file}") are added to the Nix store, so a test can look inside them.
-fn eval_rw(attr: &str, args: &[&str]) -> Value {
-    let mut all = vec!["--read-write-mode"];
-    all.extend_from_slice(args);
-    eval_with(attr, &all)
-}
 
 const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
 
@@ -352,7 +348,7 @@ fn the_tomls_triple_names_every_variable_and_target() {
 #[test]
 fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
     for system in SYSTEMS {
-        let shells = eval_rw("devShells", &["--argstr", "system", system]);
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
         let sh = &shells["wasm32-wasip1"];
         let runner = sh["env"]["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap();
         let argv: Vec<&str> = runner.split(' ').collect();
@@ -369,7 +365,7 @@ fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
 #[test]
 fn the_wasi_runner_passes_hello_here() {
     require_tool("node");
-    let check = eval_rw("checks.hello-wasm32-wasip1", &["--arg", "tools", "{ nodejs = \"/usr\"; }"]);
+    let check = eval_with("checks.hello-wasm32-wasip1", &["--arg", "tools", "{ nodejs = \"/usr\"; }"]);
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("hello");
     copy_tree(&root().join("examples/hello"), &src);
@@ -764,7 +760,7 @@ fn the_qemu_runner_reports_an_sbi_failure_with_the_patched_opensbi() {
 // examples/kernel), and nothing else of the repository.
 #[test]
 fn kernel_builds_have_the_harness_in_their_source() {
-    let sources = eval_rw("kernelSources", &[]);
+    let sources = eval_with("kernelSources", &[]);
     let (packages, checks) = (eval("packages"), eval("checks"));
     for (name, src) in obj(&sources) {
         let src = Path::new(src.as_str().unwrap());
@@ -858,7 +854,7 @@ fn the_kernel_checks_pass_when_their_phases_run_here() {
         let script = eval_with(&format!("runners.{wrapper}"), &args);
         std::fs::create_dir_all(runner.join("bin")).unwrap();
         write_script(&runner.join("bin"), &wrapper, script.as_str().unwrap());
-        let src = PathBuf::from(eval_rw(&format!("kernelSources.{k}"), &[]).as_str().unwrap());
+        let src = PathBuf::from(eval_with(&format!("kernelSources.{k}"), &[]).as_str().unwrap());
 
         let build = d.join("build");
         copy_tree(&src, &build);
