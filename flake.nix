@@ -23,17 +23,20 @@
       systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
       forAllSystems = f: lib.genAttrs systems (system: f (import ./nix {
         pkgs = nixpkgs.legacyPackages.${system};
-        inherit rust-overlay;
+        inherit rust-overlay crane;
       }).outputs);
     in
     {
-      lib = import ./nix/lib.nix { inherit rust-overlay; };
-      overlays.default = import ./overlays { inherit rust-overlay; };
+      # lib.mkLib pkgs: crossflake's scope over your package set (nix/lib.nix).
+      lib = import ./nix/lib.nix { inherit rust-overlay crane; };
+      overlays.default = import ./overlays { inherit rust-overlay crane; };
 
       devShells = forAllSystems (o: o.devShells);
       packages = forAllSystems (o: o.packages);
+      # The bare-metal QEMU wrappers (nix run .#crossflake-qemu-<target>).
+      apps = forAllSystems (o: o.apps);
       checks = forAllSystems (o: o.checks);
-      # `nix fmt`: nixpkgs-fmt on `.` unless given paths (nix/formatter.nix),
+      # `nix fmt`: nixfmt on `.` unless given paths (nix/formatter.nix),
       # the same program checks.nix-format runs.
       formatter = forAllSystems (o: o.formatter);
 

@@ -7,7 +7,7 @@
 #   rustfmt cargo fmt --all --check
 # nixpkgs: overrideAttrs (pkgs/stdenv/generic/make-derivation.nix) on the
 # buildRustPackage derivation (pkgs/build-support/rust/build-rust-package).
-{ lib, src, crossflake, toolchain }:
+{ lib, src, crossflake, hostToolchain }:
 let
   tests = crossflake.passthru.toolFreeTests;
   missing = lib.filter (t: !builtins.pathExists (src + "/tests/${t}.rs")) tests;
@@ -16,7 +16,7 @@ let
     lib.concatMapStringsSep " " (t: "--test ${t}") tests;
   variant = name: cmd: crossflake.overrideAttrs (old: {
     pname = "crossflake-${name}";
-    nativeBuildInputs = old.nativeBuildInputs ++ [ toolchain ];
+    nativeBuildInputs = old.nativeBuildInputs ++ [ hostToolchain ];
     buildPhase = ''
       runHook preBuild
       export HOME=$TMPDIR

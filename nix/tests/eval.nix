@@ -10,6 +10,8 @@
   timeout ? 60
 , # A copy of templates/kernel (with a Cargo.lock), for kernelTemplate.
   templateDir ? null
+, # A crate directory for probes.buildStdConfig (one with .cargo/config.toml).
+  probeCrate ? null
 , # The revision the template's `crossflake` input is locked to.
   templateRev ? "0123456789abcdef0123456789abcdef01234567"
 }:
@@ -17,6 +19,9 @@ let
   inputs = import ./inputs.nix;
   lib = import (inputs.nixpkgs-lib + "/lib");
   pkgs = nixpkgs.legacyPackages.${system};
+
+  # crane's own flake.nix (it has no inputs).
+  crane = (import (inputs.crane + "/flake.nix")).outputs { } // { outPath = inputs.crane; };
 
   # rust-overlay's own flake.nix, called as Nix would call it.
   rust-overlay = (import (inputs.rust-overlay + "/flake.nix")).outputs
@@ -33,10 +38,16 @@ let
   };
   flake = (import ../../flake.nix).outputs {
     self = flake // { outPath = ../..; };
-    inherit nixpkgs rust-overlay;
+    inherit nixpkgs rust-overlay crane;
   };
 
-  scope = flake.lib.scopeFor { inherit pkgs; };
+  scope = flake.lib.mkLib pkgs;
+  # The flake's outputs with the sample bare-metal targets of ./targets
+  # (Cortex-M, a dotted triple, riscv32) added to the registry, as the new
+  # targets/*.toml files will be.
+  fixtureTargets = import ../targets.nix { dir = ./targets; };
+  fixtureScope = scope.overrideScope (_: prev: { targets = prev.targets // fixtureTargets; });
+  fixtureOutputs = fixtureScope.outputs;
   names = map (p: p.name or "?");
   # What a check or package is made of, as far as the tests look.
   describe = d: {
@@ -49,14 +60,20 @@ let
     cargoRoot = d.cargoRoot or null;
     nativeBuildInputs = names (d.nativeBuildInputs or [ ]);
     buildInputs = names (d.buildInputs or [ ]);
+    std = stdOf (d.nativeBuildInputs or [ ]);
   };
   # A package that sets CC/CXX through its setup hook: a cc-wrapper or
   # bintools-wrapper for another platform (cc-wrapper/setup-hook.sh).
   crossWrapper = p: (p.isCcWrapper or false) && p.targetPrefix != "";
+  # The rust-std components of the toolchain among `ps`.
+  stdOf = ps: lib.concatMap (t: map (lib.removePrefix "rust-std-${t.version}-")
+    (builtins.filter (lib.hasPrefix "rust-std-") (names t.paths)))
+    (builtins.filter (p: p ? paths && lib.hasPrefix "rust-" (p.name or "")) ps);
   describeShell = sh: {
     env = sh.env;
     packages = names sh.nativeBuildInputs;
     crossWrappers = names (builtins.filter crossWrapper sh.nativeBuildInputs);
+    std = stdOf sh.nativeBuildInputs;
   };
   toolchain = scope.toolchain;
   probeBuild = scope.buildCargoTarget {
@@ -84,8 +101,19 @@ in
   packages = lib.mapAttrs (_: describe) flake.packages.${system};
   checks = lib.mapAttrs (_: describe) flake.checks.${system};
   formatter = describe flake.formatter.${system} // { script = flake.formatter.${system}.script; };
-  # Scripts rendered with `tools` (the bare-metal runners).
-  runners = lib.mapAttrs (_: r: r.script) (lib.filterAttrs (n: _: lib.hasPrefix "crossflake-qemu-" n) flake.packages.${system});
+  apps = flake.apps.${system};
+  # Scripts rendered with `tools` (the bare-metal runners the apps start).
+  runners = lib.mapAttrs' (_: s: lib.nameValuePair "crossflake-qemu-${s.name}" (scope.qemuRunner s).script)
+    (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
+  # The outputs with the sample bare-metal targets (./targets).
+  fixture = {
+    devShells = lib.mapAttrs (_: describeShell) fixtureOutputs.devShells;
+    packages = builtins.attrNames fixtureOutputs.packages;
+    checks = builtins.attrNames fixtureOutputs.checks;
+    apps = fixtureOutputs.apps;
+    runners = lib.mapAttrs (_: s: (fixtureScope.qemuRunner s).script) fixtureTargets;
+    bareMetalCC = describeShell (fixtureScope.mkCrossShells { bareMetalCC = true; names = builtins.attrNames fixtureTargets; }).all;
+  };
   # The qemu-user CPU wrappers (the shells' and checks' runners), rendered.
   cpuRunners = lib.mapAttrs (_: e: e.cpuRunner.script)
     (lib.filterAttrs (_: e: e.cpuRunner != null) (lib.mapAttrs (_: s: scope.mkCrossEnv { spec = s; }) scope.targets));
@@ -93,6 +121,8 @@ in
   runnerWithTimeout = lib.mapAttrs
     (_: s: (scope.qemuRunner (s // { runner = s.runner // { timeout_secs = timeout; }; })).script)
     (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
+  # The MinGW runtime DLL collector's script, rendered with `tools`.
+  mingwDlls = (scope.mingwRuntimeDlls pkgs.pkgsCross.mingwW64).buildCommand;
   overlay = builtins.attrNames (flake.overlays.default pkgs pkgs);
   # The firmware that replaces -bios default (its stand-in name, for `tools`).
   opensbi = {
@@ -128,10 +158,17 @@ in
     }).name;
     build = describe probeBuild // { outputHashes = probeBuild.cargoDeps.outputHashes; };
     noLauncher = describeShell (scope.mkCrossShells { withLauncher = false; names = [ "riscv64-none" ]; }).riscv64-none;
+    # A pure-Rust wasm build: no wasi clang in its inputs.
+    wasmBuild = describe (scope.buildCargoTarget { pname = "probe"; src = ../../examples/hello; spec = scope.targets.wasm32-wasip1; });
+    buildStdEnv = (scope.buildCargoTarget { pname = "probe"; src = ../../examples/hello; spec = scope.targets.riscv64;
+      extraEnv.CARGO_UNSTABLE_BUILD_STD = "std"; }).name;
+    buildStdConfig = (scope.buildCargoTarget { pname = "probe"; src = probeCrate; spec = scope.targets.riscv64; }).name;
+    # targetLibs whose .pc files need what they propagate.
+    pcClosure = (scope.mkCrossEnv { spec = scope.targets.aarch64; targetLibs = p: [ p.libpng ]; }).env;
     bareMetalCC = describeShell (scope.mkCrossShells {
       bareMetalCC = { riscv64-none = true; aarch64-none-softfloat = true; };
       names = [ "riscv64-none" "aarch64-none" "aarch64-none-softfloat" ];
-    }).default;
+    }).all;
     # macos-sdk.toml may carry other keys.
     osxcross = (scope.mkOsxcross { version = "14.5"; sha256 = lib.fakeSha256; note = "from my Mac"; }).name;
   };

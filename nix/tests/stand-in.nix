@@ -61,10 +61,19 @@ let
 
       # cc-wrapper / bintools-wrapper: their setup hook exports CC/CXX (or
       # AR, LD, ...) for the platform they target (cc-wrapper/setup-hook.sh).
-      wrapper = name: extra: drv name ({
-        isCcWrapper = true;
-        targetPrefix = if native then "" else "${platform.config}-";
-      } // extra);
+      # pkgs/build-support/cc-wrapper/default.nix is callPackage'd, so a
+      # wrapper has `override`; extraBuildCommands is one of its arguments
+      # (recorded here, e.g. a nix-support/cc-ldflags line).
+      wrapper = name: extra:
+        let
+          w = args: drv name ({
+            isCcWrapper = true;
+            targetPrefix = if native then "" else "${platform.config}-";
+            extraBuildCommands = args.extraBuildCommands or "";
+            override = f: w (args // (if isFunction f then f args else f));
+          } // extra);
+        in
+        w { };
       bintools = wrapper "binutils-wrapper" { };
       cc = wrapper "gcc-wrapper" {
         inherit bintools;
@@ -82,8 +91,25 @@ let
         shell = "/bin/bash";
       };
 
+      # pkgs/build-support/rust/lib/default.nix (read in NixOS/nixpkgs):
+      # envVars.linkerForHost is the set's cc, or ld.lld for a static
+      # aarch64 platform (rust-lang/rust#89626), exposed as pkgs.rust.envVars
+      # (pkgs/build-support/rust/hooks/default.nix uses rust.envVars).
+      rust = {
+        envVars =
+          let
+            useLLD = platform.isAarch64 && platform.isStatic && !platform.isDarwin;
+            ccForHost = "${cc}/bin/${cc.targetPrefix}cc";
+          in
+          {
+            inherit ccForHost;
+            cxxForHost = "${cc}/bin/${cc.targetPrefix}c++";
+            linkerForHost = if useLLD then "${pkgs.buildPackages.llvmPackages.bintools}/bin/${cc.targetPrefix}ld.lld" else ccForHost;
+          };
+      };
+
       pkgs = {
-        inherit lib stdenv bintools pkgs;
+        inherit lib stdenv bintools pkgs rust;
         stdenvNoCC = stdenv // { cc = null; };
         clangStdenv = stdenv // { cc = drv "clang-wrapper" { isCcWrapper = true; targetPrefix = ""; }; };
         buildPackages = if native then pkgs else buildSet;
@@ -142,6 +168,7 @@ let
           clang-unwrapped = drv "clang" { };
           clang = drv "clang-wrapper" { };
           lld = drv "lld" { };
+          bintools = drv "llvm-binutils-wrapper" { };
         };
         pkgsCross = lib.mapAttrs
           (_: example: mkSet { platform = lib.systems.elaborate example; buildSet = pkgs; })
@@ -163,7 +190,7 @@ let
         "lld"
         "lndir"
         "makeWrapper"
-        "nixpkgs-fmt"
+        "nixfmt"
         "openssl"
         "python3"
         "qemu"
@@ -173,6 +200,9 @@ let
         "zlib"
       ]
         (n: drv n { meta.mainProgram = n; }) // {
+        # pkgs/by-name/li/libpng/package.nix: propagatedBuildInputs = [ zlib ]
+        # (libpng.pc says Requires.private: zlib).
+        libpng = drv "libpng" { outputs = [ "out" "dev" "man" ]; propagatedBuildInputs = [ pkgs.zlib ]; };
         # pkgs/by-name/xz/xz/package.nix: outputs bin dev out man doc.
         xz = drv "xz" { outputs = [ "bin" "dev" "out" "man" "doc" ]; };
         # pkgs/development/web/nodejs: any version >= 20 (node:wasi preview1).
