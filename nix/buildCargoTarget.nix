@@ -71,7 +71,7 @@ let
   # The crate's own cargo config (cargo reads .cargo/config.toml, or the
   # older .cargo/config, from the directory it runs in).
   configs = lib.filter builtins.pathExists [ (crateDir + "/.cargo/config.toml") (crateDir + "/.cargo/config") ];
-  configBuildStd = lib.any (f: (builtins.fromTOML (builtins.readFile f)).unstable ? build-std) configs;
+  configBuildStd = lib.any (f: ((builtins.fromTOML (builtins.readFile f)).unstable or { }) ? build-std) configs;
   buildStd = customTarget || configBuildStd || extraEnv ? CARGO_UNSTABLE_BUILD_STD
     || lib.hasInfix "build-std" cargoCommand;
   toolchain = toolchainFor [ spec ];

@@ -18,7 +18,7 @@
 # `mode` says how the target is served on this machine:
 #   "native" / "cross"  nixpkgs' compilers (pkgsCross), the usual case;
 #   "osxcross"          a darwin target on Linux (osxcross and your SDK);
-#   "zigbuild"          a Linux target on a darwin machine: nixpkgs' cross
+#   "zigbuild"          a Linux or Windows target on a darwin machine: nixpkgs' cross
 #                       jobsets are not built for darwin build platforms and
 #                       cross glibc from darwin has an open bug
 #                       (NixOS/nixpkgs#80754), so only the toolchain's std
@@ -82,7 +82,7 @@ let
       "native"
     else if platform.isDarwin && !host.isDarwin then
       "osxcross"
-    else if platform.isLinux && host.isDarwin && !linuxCrossOnDarwin then
+    else if (platform.isLinux || platform.isWindows) && host.isDarwin && !linuxCrossOnDarwin then
       "zigbuild"
     else
       "cross";

@@ -121,6 +121,10 @@ in
   runnerWithTimeout = lib.mapAttrs
     (_: s: (scope.qemuRunner (s // { runner = s.runner // { timeout_secs = timeout; }; })).script)
     (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
+  # Variable names per target (targetPlatform.nix), the fixtures' too.
+  varNames = lib.mapAttrs (_: s: { inherit (scope.targetPlatform s) T t; }) (scope.targets // fixtureTargets);
+  # What the Windows linker (a cc-wrapper override) adds to its nix-support.
+  windowsLinker = ((scope.targetPlatform scope.targets.windows).cross.callPackage ../targetTools.nix { }).cc.extraBuildCommands;
   # The MinGW runtime DLL collector's script, rendered with `tools`.
   mingwDlls = (scope.mingwRuntimeDlls pkgs.pkgsCross.mingwW64).buildCommand;
   overlay = builtins.attrNames (flake.overlays.default pkgs pkgs);

@@ -11,7 +11,8 @@
       systems = [ "x86_64-linux" "aarch64-linux" ];
       forAllSystems = nixpkgs.lib.genAttrs systems;
       spec = crossflake.lib.targets.riscv64-none;
-      scope = system: crossflake.lib.scopeFor { pkgs = nixpkgs.legacyPackages.${system}; };
+      # crossflake's functions over this system's nixpkgs, bound once per system.
+      scope = system: crossflake.lib.mkLib nixpkgs.legacyPackages.${system};
       # The git dependency crossflake-harness at the crossflake input's
       # revision (Cargo.lock must say that revision; harness-hashes.nix).
       outputHashes = import ./harness-hashes.nix { lockFile = ./Cargo.lock; inherit crossflake; };
@@ -26,8 +27,7 @@
     {
       # nix develop: cargo build / run / test, booted in QEMU by the
       # launcher's runner (crossflake test: one boot per harness test).
-      devShells = forAllSystems (system: crossflake.lib.mkCrossShells {
-        pkgs = nixpkgs.legacyPackages.${system};
+      devShells = forAllSystems (system: (scope system).mkCrossShells {
         names = [ "riscv64-none" ];
       });
 
