@@ -302,8 +302,14 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
         let env = obj(&checks[k]["env"]);
         assert!(env.keys().any(|v| v.ends_with("_RUNNER")), "{k} runs its tests under QEMU");
     }
-    let unit = checks["crossflake-unit"]["buildPhase"].as_str().unwrap();
-    assert!(unit.contains("cargo test --offline --test plan --test targets --test nix_pure"), "{unit}");
+    // crane's cargoTest runs them in its check phase, from the shared artifacts.
+    let unit = &checks["crossflake-unit"];
+    let phase = unit["checkPhase"].as_str().unwrap();
+    assert!(unit["doCheck"] == true && phase.contains("test --locked --test plan --test targets --test nix_pure"), "{unit}");
+    for lint in ["crossflake-unit", "crossflake-clippy"] {
+        assert_eq!(checks[lint]["cargoArtifacts"], "crossflake-deps-0.1.0", "{lint}");
+    }
+    assert!(checks["crossflake-clippy"]["buildPhase"].as_str().unwrap().contains("clippy --locked --all-targets -- -D warnings"));
     for t in ["plan", "targets", "nix_pure"] {
         assert!(root().join(format!("tests/{t}.rs")).is_file(), "toolFreeTests lists {t}");
     }
@@ -1189,4 +1195,29 @@ fn sample_bare_metal_targets_get_shells_apps_and_c() {
     assert!(cc["AR_thumbv8m_main_none_eabihf"].as_str().unwrap().ends_with("/bin/arm-none-eabi-ar"));
     let rv = cc["CC_riscv32imac_unknown_none_elf"].as_str().unwrap();
     assert!(rv.ends_with("-riscv32-none-elf-gcc-wrapper/bin/riscv32-none-elf-cc"), "{rv}");
+}
+
+// Dependencies are compiled once per crate and target across `nix flake
+// check`'s checks (from the derivation graph, nix/tests/eval.nix
+// depCompilations): the launcher's registry crates by one derivation,
+// crane's buildDepsOnly (its `cargo check` and `cargo build` lines), which
+// the package, the unit tests and clippy inherit; each cdemo check compiles
+// its own target's. Before crane the launcher's 93 were compiled by three
+// derivations (package, unit tests, clippy): 356 crate compilations on
+// x86_64-linux, now 263.
+#[test]
+fn dependencies_are_compiled_once_across_the_checks() {
+    for system in SYSTEMS {
+        let d = eval_with("depCompilations", &["--argstr", "system", system]);
+        let rows: Vec<&Value> = d.as_array().unwrap().iter().filter(|r| r["deps"].as_u64().unwrap() > 0).collect();
+        let launcher: Vec<&&Value> = rows.iter().filter(|r| r["lock"].as_str().unwrap().ends_with("/Cargo.lock")
+            && !r["lock"].as_str().unwrap().contains("/examples/")).collect();
+        assert_eq!(launcher.len(), 1, "{system}: one derivation compiles the launcher's dependencies: {launcher:?}");
+        assert_eq!(launcher[0]["name"], "crossflake-deps-0.1.0", "{system}");
+        assert_eq!(launcher[0]["passes"], 2, "{system}: cargo check (clippy's metadata) and cargo build");
+        let total: u64 = rows.iter().map(|r| r["deps"].as_u64().unwrap() * r["passes"].as_u64().unwrap()).sum();
+        let cdemo = rows.iter().filter(|r| r["name"].as_str().unwrap().starts_with("cdemo-")).count() as u64;
+        assert_eq!(total, 186 + 7 * cdemo, "{system}: {rows:?}");
+        eprintln!("{system}: {total} dependency compilations in {} derivations", rows.len());
+    }
 }

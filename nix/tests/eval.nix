@@ -55,6 +55,9 @@ let
     builder = d.standInBuilder or null;
     env = d.env or { };
     buildPhase = d.buildPhase or null;
+    checkPhase = d.checkPhase or null;
+    doCheck = d.doCheck or false;
+    cargoArtifacts = if (d.cargoArtifacts or null) == null then null else d.cargoArtifacts.name;
     installPhase = d.installPhase or null;
     cargoCommand = d.cargoCommand or null;
     cargoRoot = d.cargoRoot or null;
@@ -121,6 +124,33 @@ in
   runnerWithTimeout = lib.mapAttrs
     (_: s: (scope.qemuRunner (s // { runner = s.runner // { timeout_secs = timeout; }; })).script)
     (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
+  # Which derivations of `nix flake check`'s closure compile registry
+  # dependencies, and how many times each: walked through the derivation
+  # graph (nativeBuildInputs, buildInputs, crane's cargoArtifacts). A crane
+  # derivation with cargoArtifacts inherits them (0); crane's buildDepsOnly
+  # compiles them once per cargo check/build line of its build phase; a
+  # buildCargoTarget or buildRustPackage derivation once (cargo fmt: never).
+  depCompilations =
+    let
+      inputsOf = d: builtins.filter lib.isDerivation ((d.nativeBuildInputs or [ ]) ++ (d.buildInputs or [ ])
+        ++ lib.optional ((d.cargoArtifacts or null) != null) d.cargoArtifacts);
+      closure = builtins.genericClosure {
+        startSet = map (d: { key = d.name; inherit d; }) (builtins.attrValues flake.checks.${system});
+        operator = x: map (d: { key = d.name; inherit d; }) (inputsOf x.d);
+      };
+      lockOf = d: d.cargoLock or (d.cargoDeps.lockFile or null);
+      registryDeps = lock: lib.length (builtins.filter (p: lib.hasPrefix "registry+" (p.source or ""))
+        (builtins.fromTOML (builtins.readFile lock)).package);
+      words = cmd: lib.length (builtins.filter (l: builtins.match ".*(cargoWithProfile|cargo) (check|build|test|clippy).*" l != null)
+        (lib.splitString "\n" cmd));
+      passes = d:
+        if d ? cargoVendorDir then (if (d.cargoArtifacts or null) == null then words d.buildPhase else 0)
+        else if d ? cargoDeps && d ? cargoCommand then (if lib.hasPrefix "fmt" d.cargoCommand then 0 else 1)
+        else if (d.standInBuilder or "") == "buildRustPackage" then (if lib.hasInfix "cargo fmt" (d.buildPhase or "") then 0 else 1)
+        else 0;
+    in
+    map (x: { inherit (x.d) name; passes = passes x.d; deps = registryDeps (lockOf x.d); lock = toString (lockOf x.d); })
+      (builtins.filter (x: lockOf x.d != null && passes x.d > 0) closure);
   # Variable names per target (targetPlatform.nix), the fixtures' too.
   varNames = lib.mapAttrs (_: s: { inherit (scope.targetPlatform s) T t; }) (scope.targets // fixtureTargets);
   # What the Windows linker (a cc-wrapper override) adds to its nix-support.

@@ -113,8 +113,28 @@ let
         stdenvNoCC = stdenv // { cc = null; };
         clangStdenv = stdenv // { cc = drv "clang-wrapper" { isCcWrapper = true; targetPrefix = ""; }; };
         buildPackages = if native then pkgs else buildSet;
+        # The splicing sets (pkgs/top-level/stage.nix). A stand-in set builds
+        # for its own platform only, so each is the set itself or the one
+        # that builds for it; splicePackages (pkgs/top-level/splice.nix)
+        # takes the host-target set's values, as callPackage would for a
+        # native build; makeScopeWithSplicing' is lib's (lib/customisation.nix)
+        # over it, as splice.nix defines it. crane's lib/default.nix needs all three.
+        pkgsBuildBuild = pkgs.buildPackages;
+        pkgsBuildHost = pkgs.buildPackages;
+        pkgsBuildTarget = pkgs.buildPackages;
+        pkgsHostTarget = pkgs;
         pkgsTargetTarget = pkgs;
         pkgsHostHost = pkgs;
+        splicePackages = { pkgsHostTarget, ... }: pkgsHostTarget;
+        makeScopeWithSplicing' = lib.makeScopeWithSplicing' {
+          inherit (pkgs) splicePackages newScope;
+        };
+        # pkgs/build-support/setup-hooks/make-setup-hook.nix: a derivation
+        # whose setup hook is the script (with substitutions).
+        makeSetupHook = args: script: mkDrv args.name (args // { inherit script; });
+        writeText = name: text: mkDrv name { inherit text; };
+        runCommandLocal = name: env: buildCommand: mkDrv name (env // { inherit buildCommand; });
+        linkFarm = name: entries: mkDrv name { inherit entries; };
         path = "/stand-in/nixpkgs";
         callPackage = lib.callPackageWith pkgs;
         newScope = extra: lib.callPackageWith (pkgs // extra);
@@ -186,6 +206,10 @@ let
         "gccForLibs"
         "gdb"
         "gnutar"
+        "jq"
+        "rsync"
+        "writableTmpDirAsHomeHook"
+        "zstd"
         "libxml2"
         "lld"
         "lndir"
