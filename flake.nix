@@ -17,14 +17,31 @@
   # the overlay in overlays/; the target list is targets/*.toml
   # (nix/targets.nix). nixpkgs attributes used: legacyPackages.<system>
   # (the package set) and lib (lib/default.nix: genAttrs).
-  outputs = { self, nixpkgs, rust-overlay, crane }:
+  outputs =
+    {
+      self,
+      nixpkgs,
+      rust-overlay,
+      crane,
+    }:
     let
       inherit (nixpkgs) lib;
-      systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
-      forAllSystems = f: lib.genAttrs systems (system: f (import ./nix {
-        pkgs = nixpkgs.legacyPackages.${system};
-        inherit rust-overlay crane;
-      }).outputs);
+      systems = [
+        "x86_64-linux"
+        "aarch64-linux"
+        "x86_64-darwin"
+        "aarch64-darwin"
+      ];
+      forAllSystems =
+        f:
+        lib.genAttrs systems (
+          system:
+          f
+            (import ./nix {
+              pkgs = nixpkgs.legacyPackages.${system};
+              inherit rust-overlay crane;
+            }).outputs
+        );
     in
     {
       # lib.mkLib pkgs: crossflake's scope over your package set (nix/lib.nix).

@@ -7,7 +7,11 @@
 # clippy) start from, instead of each compiling all 93 dependencies again.
 # crane vendors the dependencies from Cargo.lock itself (vendorCargoDeps).
 # The tests are separate checks (cargoLint.nix), so the package runs none.
-{ lib, src, craneLib }:
+{
+  lib,
+  src,
+  craneLib,
+}:
 let
   # The test targets the crossflake-unit check runs (cargo test --test <name>,
   # cargoLint.nix): those of tests/ that need no external tool (no Nix, QEMU,

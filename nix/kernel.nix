@@ -7,7 +7,11 @@
 #   <qemu_system> <[runner] args of targets/<name>.toml> -kernel result/kernel.elf
 # (or `nix run .#crossflake-qemu-<name> -- result/kernel.elf`, which also puts
 # the target's firmware in place of `-bios default`).
-{ src, kernelSrc, buildCargoTarget }:
+{
+  src,
+  kernelSrc,
+  buildCargoTarget,
+}:
 { spec }:
 buildCargoTarget {
   pname = "kernel-${spec.name}";

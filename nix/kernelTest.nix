@@ -16,7 +16,13 @@
 # cache ($TMPDIR) and no terminal; it bounds each boot by the target's
 # timeout_secs and kills a timed-out boot's whole process tree (src/exec.rs).
 # nixpkgs: lib.getExe (lib/meta.nix; writeShellApplication sets meta.mainProgram).
-{ lib, src, kernelSrc, buildCargoTarget, qemuRunner }:
+{
+  lib,
+  src,
+  kernelSrc,
+  buildCargoTarget,
+  qemuRunner,
+}:
 { spec, kernel }:
 buildCargoTarget {
   pname = "kernel-test-${spec.name}";

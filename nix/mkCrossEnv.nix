@@ -95,8 +95,7 @@ let
       (if builtins.isBool bareMetalCC then bareMetalCC else bareMetalCC.${spec.name} or false)
     else
       withStdC && !zigbuild;
-  libsFn =
-    if builtins.isFunction targetLibs then targetLibs else targetLibs.${spec.name} or (p: [ ]);
+  libsFn = if builtins.isFunction targetLibs then targetLibs else targetLibs.${spec.name} or (p: [ ]);
   libs = if bare || osx || zigbuild then [ ] else libsFn cross;
   # The libraries and what they propagate, transitively (a .pc file names its
   # Requires, which live in the propagated inputs' dev outputs).
@@ -108,12 +107,10 @@ let
       }) libs;
       operator =
         x:
-        map
-          (d: {
-            key = d.outPath;
-            drv = d;
-          })
-          (lib.filter lib.isDerivation (x.drv.propagatedBuildInputs or [ ]));
+        map (d: {
+          key = d.outPath;
+          drv = d;
+        }) (lib.filter lib.isDerivation (x.drv.propagatedBuildInputs or [ ]));
     }
   );
   pcPath = lib.concatMapStringsSep ":" (

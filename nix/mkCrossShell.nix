@@ -23,25 +23,56 @@
 # every shell entry and take over buildPhase, so only its bin/ goes in
 # (binOnly.nix; zig finds its lib/ from its real path); cargo-nextest:
 # pkgs/by-name/ca/cargo-nextest/package.nix.
-{ lib, mkShell, stdenv, toolchainFor, mkCrossEnv, crossflake, qemuRunner, binOnly, qemu, gdb, lld, pkg-config, cargo-zigbuild, zig, cargo-nextest }:
-{ name
-, specs
-, targetLibs ? (p: [ ])
-, macosSdk ? { }
-, bareMetalCC ? false
-, # How cargo runs a bare-metal ELF. Default: the launcher's runner, or,
+{
+  lib,
+  mkShell,
+  stdenv,
+  toolchainFor,
+  mkCrossEnv,
+  crossflake,
+  qemuRunner,
+  binOnly,
+  qemu,
+  gdb,
+  lld,
+  pkg-config,
+  cargo-zigbuild,
+  zig,
+  cargo-nextest,
+}:
+{
+  name,
+  specs,
+  targetLibs ? (p: [ ]),
+  macosSdk ? { },
+  bareMetalCC ? false,
+  # How cargo runs a bare-metal ELF. Default: the launcher's runner, or,
   # without the launcher, the flake's QEMU wrapper (qemuRunner.nix).
-  bareMetalRunner ? null
-, withLauncher ? true
-, packages ? [ ]
-, shellHook ? ""
+  bareMetalRunner ? null,
+  withLauncher ? true,
+  packages ? [ ],
+  shellHook ? "",
 }:
 let
   runner =
-    if bareMetalRunner != null then bareMetalRunner
-    else if withLauncher then (s: "crossflake runner --target ${s.name}")
-    else (s: lib.getExe (qemuRunner s));
-  envs = map (spec: mkCrossEnv { inherit spec targetLibs macosSdk bareMetalCC; bareMetalRunner = runner; }) specs;
+    if bareMetalRunner != null then
+      bareMetalRunner
+    else if withLauncher then
+      (s: "crossflake runner --target ${s.name}")
+    else
+      (s: lib.getExe (qemuRunner s));
+  envs = map (
+    spec:
+    mkCrossEnv {
+      inherit
+        spec
+        targetLibs
+        macosSdk
+        bareMetalCC
+        ;
+      bareMetalRunner = runner;
+    }
+  ) specs;
   names = map (e: e.spec.name) envs;
   # Two targets never set the same key, except the shared WINE*, SDKROOT and
   # CROSSFLAKE_OPENSBI ones, which agree.
@@ -50,12 +81,21 @@ let
 in
 mkShell {
   name = "crossflake-${name}";
-  packages = [ (toolchainFor specs) pkg-config lld qemu ]
-    ++ available [ gdb cargo-zigbuild cargo-nextest ]
-    ++ [ (binOnly "zig" [ zig ]) ]
-    ++ lib.optional withLauncher crossflake
-    ++ lib.concatMap (e: e.packages) envs
-    ++ packages;
+  packages = [
+    (toolchainFor specs)
+    pkg-config
+    lld
+    qemu
+  ]
+  ++ available [
+    gdb
+    cargo-zigbuild
+    cargo-nextest
+  ]
+  ++ [ (binOnly "zig" [ zig ]) ]
+  ++ lib.optional withLauncher crossflake
+  ++ lib.concatMap (e: e.packages) envs
+  ++ packages;
   env = merged // {
     # Tells the launcher it runs inside a crossflake Nix shell, and for which targets.
     CROSSFLAKE_NIX_SHELL = name;

@@ -32,9 +32,8 @@
 let
   spec =
     n:
-    targets.${n} or (throw
-      "crossflake: no target `${n}`; known: ${lib.concatStringsSep ", " (builtins.attrNames targets)}"
-    );
+    targets.${n}
+      or (throw "crossflake: no target `${n}`; known: ${lib.concatStringsSep ", " (builtins.attrNames targets)}");
   specs = map spec names;
   needsSdk = s: lib.hasSuffix "-apple-darwin" s.rust_triple && !stdenv.hostPlatform.isDarwin;
   inAll = s: !(needsSdk s) || macosSdk ? version;

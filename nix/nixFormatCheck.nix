@@ -3,13 +3,20 @@
 # program as the flake's `formatter` (`nix fmt`).
 # nixpkgs: runCommand (pkgs/build-support/trivial-builders/default.nix),
 # lib.fileset (lib/fileset/default.nix).
-{ lib, src, runCommand, nixfmt }:
+{
+  lib,
+  src,
+  runCommand,
+  nixfmt,
+}:
 let
   fs = lib.fileset;
   nixFiles = fs.toSource {
     root = src;
     # tests/fixtures belongs to the launcher's tests and may be malformed on purpose.
-    fileset = fs.difference (fs.fileFilter (f: f.hasExt "nix") src) (fs.maybeMissing (src + "/tests/fixtures"));
+    fileset = fs.difference (fs.fileFilter (f: f.hasExt "nix") src) (
+      fs.maybeMissing (src + "/tests/fixtures")
+    );
   };
 in
 runCommand "crossflake-nix-format" { nativeBuildInputs = [ nixfmt ]; } ''

@@ -45,7 +45,8 @@ let
   # to build (it would make `nix flake check` fail).
   withC = lib.filter (s: s.runner.type != "wasi") runnable;
   harnessFeatures =
-    (lib.importTOML (src + "/examples/kernel/Cargo.toml")).dependencies.crossflake-harness.features or [ ];
+    (lib.importTOML (src + "/examples/kernel/Cargo.toml")).dependencies.crossflake-harness.features
+      or [ ];
   kernelArchs = map (lib.removePrefix "qemu-virt-") (
     lib.filter (lib.hasPrefix "qemu-virt-") harnessFeatures
   );
@@ -54,9 +55,12 @@ let
   # kernel-aarch64-none-softfloat: the names the launcher looks for
   # (src/nix/flake.rs package_attrs, check_attrs strip a trailing -none).
   kernelName = s: "kernel-" + lib.removeSuffix "-none" s.name;
-  kernels = each (s: lib.nameValuePair (kernelName s) (kernel { spec = s; })) (
-    lib.filter hasKernel bare
-  );
+  kernels = each (
+    s:
+    lib.nameValuePair (kernelName s) (kernel {
+      spec = s;
+    })
+  ) (lib.filter hasKernel bare);
   # Written by `crossflake sdk add` (see macosSdk.nix); optional.
   sdkFile = src + "/macos-sdk.toml";
   macosSdk = if builtins.pathExists sdkFile then lib.importTOML sdkFile else { };
@@ -73,7 +77,12 @@ in
   }
   // kernels
   // linuxOnly (
-    each (s: lib.nameValuePair "hello-${s.name}" (crossHello { spec = s; })) std
+    each (
+      s:
+      lib.nameValuePair "hello-${s.name}" (crossHello {
+        spec = s;
+      })
+    ) std
     // lib.optionalAttrs (macosSdk ? version) { osxcross = mkOsxcross macosSdk; }
   );
 
@@ -97,8 +106,18 @@ in
     };
 
   checks = linuxOnly (
-    each (s: lib.nameValuePair "hello-${s.name}" (crossHelloTest { spec = s; })) runnable
-    // each (s: lib.nameValuePair "cdemo-${s.name}" (cdemoTest { spec = s; })) withC
+    each (
+      s:
+      lib.nameValuePair "hello-${s.name}" (crossHelloTest {
+        spec = s;
+      })
+    ) runnable
+    // each (
+      s:
+      lib.nameValuePair "cdemo-${s.name}" (cdemoTest {
+        spec = s;
+      })
+    ) withC
     // each (
       s:
       lib.nameValuePair "${kernelName s}-boot" (kernelTest {

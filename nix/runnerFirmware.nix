@@ -29,16 +29,14 @@ let
     if wanted == null || stock then
       null
     else
-      known.${wanted} or (throw
-        "crossflake: targets/${spec.name}.toml: [runner] firmware = \"${wanted}\" is unknown; known: ${lib.concatStringsSep ", " (builtins.attrNames known)}."
-      );
+      known.${wanted}
+        or (throw "crossflake: targets/${spec.name}.toml: [runner] firmware = \"${wanted}\" is unknown; known: ${lib.concatStringsSep ", " (builtins.attrNames known)}.");
   args = spec.runner.args or [ ];
   # `-bios default` -> `-bios <path>`, like the launcher; other args stay.
   isDefaultBios = i: a: a == "default" && i > 0 && builtins.elemAt args (i - 1) == "-bios";
 in
 {
   inherit path;
-  args =
-    if path == null then args else lib.imap0 (i: a: if isDefaultBios i a then path else a) args;
+  args = if path == null then args else lib.imap0 (i: a: if isDefaultBios i a then path else a) args;
   env = lib.optionalAttrs (path != null) { CROSSFLAKE_OPENSBI = path; };
 }

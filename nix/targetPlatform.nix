@@ -23,11 +23,15 @@
 spec:
 let
   example =
-    lib.systems.examples.${spec.nixpkgs_example} or (throw
-      "crossflake: targets/${spec.name}.toml: nixpkgs_example = \"${spec.nixpkgs_example}\" is not in lib.systems.examples (lib/systems/examples.nix); use one of its names."
-    );
+    lib.systems.examples.${spec.nixpkgs_example}
+      or (throw "crossflake: targets/${spec.name}.toml: nixpkgs_example = \"${spec.nixpkgs_example}\" is not in lib.systems.examples (lib/systems/examples.nix); use one of its names.");
   platform = lib.systems.elaborate (
-    example // { rust = (example.rust or { }) // { rustcTarget = spec.rust_triple; }; }
+    example
+    // {
+      rust = (example.rust or { }) // {
+        rustcTarget = spec.rust_triple;
+      };
+    }
   );
   host = pkgs.stdenv.hostPlatform;
   native = platform.config == host.config;

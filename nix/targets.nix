@@ -8,8 +8,8 @@
 # a Rust test compares the two. The variable names a triple gives
 # (CARGO_TARGET_<T>_*, CC_<t>) come from nixpkgs' platform, not from here
 # (targetPlatform.nix).
-{ dir ? ../targets
-,
+{
+  dir ? ../targets,
 }:
 let
   inherit (builtins)
