@@ -56,7 +56,6 @@ fn eval(attr: &str) -> Value {
     eval_with(attr, &[])
 }
 
-
 const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
 
 /// The flake's name for a bare-metal target's kernel, as the launcher looks it up
@@ -191,7 +190,8 @@ fn pkg_config_variables_only_with_target_libraries() {
 fn windows_runs_with_the_gcc_runtime_and_links_pthreads_through_the_linker() {
     for system in SYSTEMS {
         let arg = ["--argstr", "system", system];
-        let (shells, checks, packages) = (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("packages", &arg));
+        let (shells, checks, packages) =
+            (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("packages", &arg));
         for (what, set) in [("shell", &shells), ("check", &checks), ("package", &packages)] {
             for (name, d) in obj(set) {
                 for var in obj(&d["env"]).keys() {
@@ -244,7 +244,8 @@ fn the_mingw_runtime_dlls_are_found_and_missing_ones_named() {
     std::os::unix::fs::symlink(d.join("mcf/bin/libmcfgthread-2.dll"), d.join("gcc-lib/link.dll")).unwrap();
     // The stand-in names the gcc's `lib` output `<its prefix>-lib`.
     let run = |gcc: &str| {
-        let tools = tools_arg(&[("x86_64-w64-mingw32-gcc", &d.join(gcc)), ("x86_64-w64-mingw32-mcfgthread", &d.join("mcf"))]);
+        let tools =
+            tools_arg(&[("x86_64-w64-mingw32-gcc", &d.join(gcc)), ("x86_64-w64-mingw32-mcfgthread", &d.join("mcf"))]);
         let script = eval_with("mingwDlls", &["--arg", "tools", &tools]);
         let out = d.join(format!("out-{gcc}"));
         let o = Command::new("bash")
@@ -305,11 +306,17 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
     // crane's cargoTest runs them in its check phase, from the shared artifacts.
     let unit = &checks["crossflake-unit"];
     let phase = unit["checkPhase"].as_str().unwrap();
-    assert!(unit["doCheck"] == true && phase.contains("test --locked --test plan --test targets --test nix_pure"), "{unit}");
+    assert!(
+        unit["doCheck"] == true && phase.contains("test --locked --test plan --test targets --test nix_pure"),
+        "{unit}"
+    );
     for lint in ["crossflake-unit", "crossflake-clippy"] {
         assert_eq!(checks[lint]["cargoArtifacts"], "crossflake-deps-0.1.0", "{lint}");
     }
-    assert!(checks["crossflake-clippy"]["buildPhase"].as_str().unwrap().contains("clippy --locked --all-targets -- -D warnings"));
+    assert!(checks["crossflake-clippy"]["buildPhase"]
+        .as_str()
+        .unwrap()
+        .contains("clippy --locked --all-targets -- -D warnings"));
     for t in ["plan", "targets", "nix_pure"] {
         assert!(root().join(format!("tests/{t}.rs")).is_file(), "toolFreeTests lists {t}");
     }
@@ -329,8 +336,7 @@ fn every_target_has_its_shell_packages_and_checks() {
         let arg = ["--argstr", "system", system];
         let (shells, packages, checks) =
             (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
-        let in_all: Vec<&str> =
-            shells["all"]["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').collect();
+        let in_all: Vec<&str> = shells["all"]["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').collect();
         for (name, spec) in targets() {
             let sh = &shells[&name];
             assert!(sh.is_object(), "{system}: no devShells.{name}");
@@ -1064,9 +1070,11 @@ fn variable_names_agree_with_the_launcher() {
 // with the host's std alone.
 #[test]
 fn shells_and_builds_carry_only_their_targets_std() {
-    for (system, host) in [("x86_64-linux", "x86_64-unknown-linux-gnu"), ("aarch64-linux", "aarch64-unknown-linux-gnu")] {
+    for (system, host) in [("x86_64-linux", "x86_64-unknown-linux-gnu"), ("aarch64-linux", "aarch64-unknown-linux-gnu")]
+    {
         let arg = ["--argstr", "system", system];
-        let (shells, packages, checks) = (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
+        let (shells, packages, checks) =
+            (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
         for (name, spec) in targets() {
             let triple = spec["rust_triple"].as_str().unwrap().to_string();
             let mut want = vec![host.to_string(), triple.clone()];
@@ -1085,12 +1093,18 @@ fn shells_and_builds_carry_only_their_targets_std() {
             }
         }
         let all = strs(&shells["all"]["std"]);
-        assert!(targets().values().filter(|s| !is_darwin(s)).all(|s| all.contains(&s["rust_triple"].as_str().unwrap().to_string())));
+        assert!(targets()
+            .values()
+            .filter(|s| !is_darwin(s))
+            .all(|s| all.contains(&s["rust_triple"].as_str().unwrap().to_string())));
         let default = &shells["default"];
         assert_eq!(strs(&default["std"]), [host], "{system}: default");
         assert_eq!(default["crossWrappers"], serde_json::json!([]));
         let packages_of_default = strs(&default["packages"]);
-        assert!(!packages_of_default.iter().any(|p| p.ends_with("-cc-bin") || p.contains("wine")), "{packages_of_default:?}");
+        assert!(
+            !packages_of_default.iter().any(|p| p.ends_with("-cc-bin") || p.contains("wine")),
+            "{packages_of_default:?}"
+        );
         assert!(default["env"]["CROSSFLAKE_OPENSBI"].is_null(), "no firmware to build for `nix develop`");
         assert!(packages_of_default.iter().any(|p| p.starts_with("crossflake-")), "the launcher");
         let mut launcher = strs(&checks["crossflake-clippy"]["std"]);
@@ -1126,7 +1140,11 @@ fn build_std_is_refused_from_the_environment_and_the_crates_config() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success() && err.contains("[unstable] build-std in the crate's .cargo/config.toml"), "{err}");
     std::fs::write(dir.path().join(".cargo/config.toml"), "[build]\ntarget-dir = \"t\"\n").unwrap();
-    assert_eq!(eval_with("probes.buildStdConfig", &["--arg", "probeCrate", &at]), "probe-0", "a config without it builds");
+    assert_eq!(
+        eval_with("probes.buildStdConfig", &["--arg", "probeCrate", &at]),
+        "probe-0",
+        "a config without it builds"
+    );
 }
 
 // Finding 1: on a Mac only what works there: darwin natively, wasm32, bare
@@ -1136,8 +1154,12 @@ fn build_std_is_refused_from_the_environment_and_the_crates_config() {
 fn darwin_machines_get_only_what_works_there() {
     for system in ["aarch64-darwin", "x86_64-darwin"] {
         let arg = ["--argstr", "system", system];
-        let (shells, checks, packages, apps) =
-            (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("packages", &arg), eval_with("apps", &arg));
+        let (shells, checks, packages, apps) = (
+            eval_with("devShells", &arg),
+            eval_with("checks", &arg),
+            eval_with("packages", &arg),
+            eval_with("apps", &arg),
+        );
         assert_eq!(obj(&checks).len(), 0, "{system}: checks need Linux: {:?}", obj(&checks).keys());
         for (name, spec) in targets() {
             let sh = &shells[&name];
@@ -1146,11 +1168,17 @@ fn darwin_machines_get_only_what_works_there() {
             let env = obj(&sh["env"]);
             let linux = spec["kind"] == "std" && !is_darwin(&spec) && spec["runner"]["type"] != "wasi";
             if linux {
-                assert!(!env.keys().any(|k| k.starts_with("CC_") || k.ends_with("_LINKER") || k.ends_with("_RUNNER")), "{system} {name}: {env:?}");
+                assert!(
+                    !env.keys().any(|k| k.starts_with("CC_") || k.ends_with("_LINKER") || k.ends_with("_RUNNER")),
+                    "{system} {name}: {env:?}"
+                );
                 assert!(strs(&sh["packages"]).contains(&"cargo-zigbuild".to_string()), "{system} {name}");
                 assert!(!strs(&sh["packages"]).iter().any(|p| p.ends_with("-cc-bin")), "{system} {name}");
             }
-            assert!(env.get("CROSSFLAKE_OPENSBI").is_none(), "{system} {name}: the patched OpenSBI needs a riscv64 glibc gcc");
+            assert!(
+                env.get("CROSSFLAKE_OPENSBI").is_none(),
+                "{system} {name}: the patched OpenSBI needs a riscv64 glibc gcc"
+            );
         }
         assert!(packages["kernel-riscv64"].is_object() && apps["crossflake-qemu-riscv64-none"].is_object(), "{system}");
         assert!(packages["hello-aarch64"].is_null(), "{system}");
@@ -1210,8 +1238,13 @@ fn dependencies_are_compiled_once_across_the_checks() {
     for system in SYSTEMS {
         let d = eval_with("depCompilations", &["--argstr", "system", system]);
         let rows: Vec<&Value> = d.as_array().unwrap().iter().filter(|r| r["deps"].as_u64().unwrap() > 0).collect();
-        let launcher: Vec<&&Value> = rows.iter().filter(|r| r["lock"].as_str().unwrap().ends_with("/Cargo.lock")
-            && !r["lock"].as_str().unwrap().contains("/examples/")).collect();
+        let launcher: Vec<&&Value> = rows
+            .iter()
+            .filter(|r| {
+                r["lock"].as_str().unwrap().ends_with("/Cargo.lock")
+                    && !r["lock"].as_str().unwrap().contains("/examples/")
+            })
+            .collect();
         assert_eq!(launcher.len(), 1, "{system}: one derivation compiles the launcher's dependencies: {launcher:?}");
         assert_eq!(launcher[0]["name"], "crossflake-deps-0.1.0", "{system}");
         assert_eq!(launcher[0]["passes"], 2, "{system}: cargo check (clippy's metadata) and cargo build");
