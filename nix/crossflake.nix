@@ -51,8 +51,6 @@ let
     src = source;
     cargoLock = lockFile;
     strictDeps = true;
-    # Without the cargo-auditable wrapper around the rust-overlay cargo.
-    doNotUseCargoAuditable = true;
   };
   cargoArtifacts = craneLib.buildDepsOnly common;
 in
