@@ -1,34 +1,41 @@
-# cargoLint: the launcher's own checks, each a derivation over the same
-# vendored source as the package (crossflake.nix):
-#   unit    cargo test --test <each of crossflake.nix's toolFreeTests>
+# cargoLint: the launcher's own checks, crane's (lib/cargoTest.nix,
+# lib/cargoClippy.nix, lib/cargoFmt.nix) over the same source and the same
+# dependency artifacts as the package (crossflake.nix passthru), so no check
+# compiles a dependency again:
+#   unit    cargo test --release --test <each of crossflake.nix's toolFreeTests>
 #           (the suites that need no Nix, QEMU, wine or cross gcc; the others
 #           run in CI outside Nix, scripts/test)
-#   clippy  cargo clippy --all-targets -- -D warnings
-#   rustfmt cargo fmt --all --check
-# nixpkgs: overrideAttrs (pkgs/stdenv/generic/make-derivation.nix) on the
-# buildRustPackage derivation (pkgs/build-support/rust/build-rust-package).
-{ lib, src, crossflake, toolchain }:
+#   clippy  cargo clippy --release --all-targets -- -D warnings
+#   rustfmt cargo fmt --check
+{
+  lib,
+  src,
+  crossflake,
+  craneLib,
+}:
 let
-  tests = crossflake.passthru.toolFreeTests;
-  missing = lib.filter (t: !builtins.pathExists (src + "/tests/${t}.rs")) tests;
-  testFlags = assert missing == [ ] || throw
-    "crossflake: nix/crossflake.nix lists the test target `${builtins.head missing}` in toolFreeTests, but tests/${builtins.head missing}.rs does not exist; update the list.";
-    lib.concatMapStringsSep " " (t: "--test ${t}") tests;
-  variant = name: cmd: crossflake.overrideAttrs (old: {
-    pname = "crossflake-${name}";
-    nativeBuildInputs = old.nativeBuildInputs ++ [ toolchain ];
-    buildPhase = ''
-      runHook preBuild
-      export HOME=$TMPDIR
-      ${cmd}
-      runHook postBuild
-    '';
-    doCheck = false;
-    installPhase = "mkdir -p $out && echo '${cmd}: ok' > $out/result";
-  });
+  inherit (crossflake.passthru) toolFreeTests cargoArtifacts common;
+  missing = lib.filter (t: !builtins.pathExists (src + "/tests/${t}.rs")) toolFreeTests;
+  testFlags =
+    assert
+      missing == [ ]
+      || throw "crossflake: nix/crossflake.nix lists the test target `${builtins.head missing}` in toolFreeTests, but tests/${builtins.head missing}.rs does not exist; update the list.";
+    lib.concatMapStringsSep " " (t: "--test ${t}") toolFreeTests;
 in
 {
-  unit = variant "unit-tests" "cargo test --offline ${testFlags}";
-  clippy = variant "clippy" "cargo clippy --offline --all-targets -- -D warnings";
-  rustfmt = variant "rustfmt" "cargo fmt --all --check";
+  unit = craneLib.cargoTest (
+    common
+    // {
+      inherit cargoArtifacts;
+      cargoTestExtraArgs = testFlags;
+    }
+  );
+  clippy = craneLib.cargoClippy (
+    common
+    // {
+      inherit cargoArtifacts;
+      cargoClippyExtraArgs = "--all-targets -- -D warnings";
+    }
+  );
+  rustfmt = craneLib.cargoFmt common;
 }

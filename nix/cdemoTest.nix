@@ -12,7 +12,10 @@
 # other switch for both kinds (pkgs/by-name/xz/xz/package.nix: enableStatic
 # means --disable-shared).
 { src, buildCargoTarget }:
-{ spec, targetLibs ? (p: [ (p.xz.overrideAttrs { dontDisableStatic = true; }) ]) }:
+{
+  spec,
+  targetLibs ? (p: [ (p.xz.overrideAttrs { dontDisableStatic = true; }) ]),
+}:
 buildCargoTarget {
   pname = "cdemo-test-${spec.name}";
   src = src + "/examples/cdemo";

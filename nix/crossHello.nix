@@ -1,8 +1,15 @@
 # crossHello: examples/hello (its own workspace) built for one std target;
 # packages.hello-<target> puts its executables in $out/bin (for
 # wasm32-wasip1 the .wasm modules, which need no executable bit).
-{ lib, src, buildCargoTarget }:
-{ spec, targetLibs ? (p: [ ]) }:
+{
+  lib,
+  src,
+  buildCargoTarget,
+}:
+{
+  spec,
+  targetLibs ? (p: [ ]),
+}:
 buildCargoTarget {
   pname = "hello-${spec.name}";
   src = src + "/examples/hello";

@@ -2,7 +2,10 @@
 # the derivation under the target's emulator (qemu-user, wine) or natively
 # when the build machine can execute it. The build fails if a test fails.
 { src, buildCargoTarget }:
-{ spec, targetLibs ? (p: [ ]) }:
+{
+  spec,
+  targetLibs ? (p: [ ]),
+}:
 buildCargoTarget {
   pname = "hello-test-${spec.name}";
   src = src + "/examples/hello";

@@ -1,27 +1,38 @@
 # crossflake: the launcher (Cargo.toml + Cargo.lock at the repository root),
-# built with buildRustPackage (pkgs/build-support/rust/build-rust-package)
-# from the pinned toolchain; dependencies come from cargoLock.lockFile.
-# Its tests are separate checks (cargoLint.nix), so the package does not run them.
-{ lib, src, rustPlatform }:
+# built with crane (lib/buildPackage.nix) over the host-only toolchain. Its
+# registry dependencies are compiled once, by `cargoArtifacts`
+# (lib/buildDepsOnly.nix: `cargo check` and `cargo build --release` of a
+# dummy source with the same Cargo.toml/Cargo.lock), and that derivation's
+# target/ is what the package and the checks of cargoLint.nix (tests,
+# clippy) start from, instead of each compiling all 93 dependencies again.
+# crane vendors the dependencies from Cargo.lock itself (vendorCargoDeps).
+# The tests are separate checks (cargoLint.nix), so the package runs none.
+{
+  lib,
+  src,
+  craneLib,
+}:
 let
   # The test targets the crossflake-unit check runs (cargo test --test <name>,
   # cargoLint.nix): those of tests/ that need no external tool (no Nix, QEMU,
   # wine, cross gcc or network), so they pass in the build sandbox. Keep this
   # list in step with tests/ (a listed file that is missing is an evaluation
   # error). src/ has no unit tests; they live in tests/.
-  toolFreeTests = [ "plan" "targets" "nix_pure" "args" "cargo_config" "structure" ];
+  toolFreeTests = [
+    "plan"
+    "targets"
+    "nix_pure"
+    "args"
+    "cargo_config"
+    "structure"
+  ];
   manifest = (builtins.fromTOML (builtins.readFile (src + "/Cargo.toml"))).package;
   lockFile = src + "/Cargo.lock";
   fs = lib.fileset;
-in
-assert builtins.pathExists lockFile
-  || throw "crossflake: ${toString src}/Cargo.lock is missing; run `cargo generate-lockfile` and commit it.";
-rustPlatform.buildRustPackage {
-  pname = manifest.name;
-  inherit (manifest) version;
-  src = fs.toSource {
+  # What the launcher's build and tests read; not examples/, nix/ or docs/.
+  source = fs.toSource {
     root = src;
-    fileset = fs.unions ([
+    fileset = fs.unions [
       (src + "/Cargo.toml")
       lockFile
       (src + "/src")
@@ -31,16 +42,36 @@ rustPlatform.buildRustPackage {
       (fs.maybeMissing (src + "/README.md"))
       (fs.maybeMissing (src + "/rustfmt.toml"))
       (fs.maybeMissing (src + "/clippy.toml"))
-    ]);
+    ];
   };
-  cargoLock = { inherit lockFile; };
-  passthru = { inherit toolFreeTests; };
-  # No cargo-auditable wrapper around the rust-overlay cargo: one thing less.
-  auditable = false;
-  doCheck = false;
-  meta = {
-    description = manifest.description or "crossflake launcher";
-    mainProgram = "crossflake";
-    license = with lib.licenses; [ mit asl20 ];
+  # Shared by the dependency build, the package and the checks.
+  common = {
+    pname = manifest.name;
+    inherit (manifest) version;
+    src = source;
+    cargoLock = lockFile;
+    strictDeps = true;
   };
-}
+  cargoArtifacts = craneLib.buildDepsOnly common;
+in
+assert
+  builtins.pathExists lockFile
+  || throw "crossflake: ${toString src}/Cargo.lock is missing; run `cargo generate-lockfile` and commit it.";
+craneLib.buildPackage (
+  common
+  // {
+    inherit cargoArtifacts;
+    doCheck = false;
+    passthru = {
+      inherit toolFreeTests cargoArtifacts common;
+    };
+    meta = {
+      description = manifest.description or "crossflake launcher";
+      mainProgram = "crossflake";
+      license = with lib.licenses; [
+        mit
+        asl20
+      ];
+    };
+  }
+)

@@ -7,12 +7,18 @@
 #   <qemu_system> <[runner] args of targets/<name>.toml> -kernel result/kernel.elf
 # (or `nix run .#crossflake-qemu-<name> -- result/kernel.elf`, which also puts
 # the target's firmware in place of `-bios default`).
-{ kernelSrc, buildCargoTarget }:
+{
+  src,
+  kernelSrc,
+  buildCargoTarget,
+}:
 { spec }:
 buildCargoTarget {
   pname = "kernel-${spec.name}";
   src = kernelSrc;
   cargoRoot = "examples/kernel";
+  # Read from the repository, not from the store path kernelSrc makes.
+  cargoLock = src + "/examples/kernel/Cargo.lock";
   inherit spec;
   cargoCommand = "build --release --bin kernel";
   installPhase = ''

@@ -10,15 +10,26 @@
 # builtins.readFileType that lib.fileset needs) can then check what it holds.
 { lib, src }:
 let
-  roots = [ "examples/kernel" "harness" ];
+  roots = [
+    "examples/kernel"
+    "harness"
+  ];
   base = toString src;
-  keep = path: _type:
+  keep =
+    path: _type:
     let
       rel = lib.removePrefix "${base}/" (toString path);
       # A parent of a root (examples), a root, or inside one but not in its target/.
       parent = r: lib.hasPrefix "${rel}/" r;
-      inside = r: lib.hasPrefix "${r}/" rel && builtins.head (lib.splitString "/" (lib.removePrefix "${r}/" rel)) != "target";
+      inside =
+        r:
+        lib.hasPrefix "${r}/" rel
+        && builtins.head (lib.splitString "/" (lib.removePrefix "${r}/" rel)) != "target";
     in
     lib.any (r: parent r || rel == r || inside r) roots;
 in
-builtins.path { name = "crossflake-kernel-source"; path = src; filter = keep; }
+builtins.path {
+  name = "crossflake-kernel-source";
+  path = src;
+  filter = keep;
+}

@@ -16,12 +16,20 @@
 # cache ($TMPDIR) and no terminal; it bounds each boot by the target's
 # timeout_secs and kills a timed-out boot's whole process tree (src/exec.rs).
 # nixpkgs: lib.getExe (lib/meta.nix; writeShellApplication sets meta.mainProgram).
-{ lib, kernelSrc, buildCargoTarget, qemuRunner }:
+{
+  lib,
+  src,
+  kernelSrc,
+  buildCargoTarget,
+  qemuRunner,
+}:
 { spec, kernel }:
 buildCargoTarget {
   pname = "kernel-test-${spec.name}";
   src = kernelSrc;
   cargoRoot = "examples/kernel";
+  # Read from the repository, not from the store path kernelSrc makes.
+  cargoLock = src + "/examples/kernel/Cargo.lock";
   inherit spec;
   cargoCommand = "test";
   launcherRunner = true;

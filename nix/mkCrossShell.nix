@@ -1,10 +1,12 @@
 # mkCrossShell: one dev shell for a list of target specs: the pinned
-# toolchain, every target's linker/runner/CC/AR/pkg-config env (mkCrossEnv),
+# toolchain with the std of these targets only (toolchainFor), every target's linker/runner/CC/AR/pkg-config env (mkCrossEnv),
 # QEMU, gdb, lld, pkg-config, the crossflake launcher, and the tools its
 # commands call: cargo-zigbuild and zig (`--glibc X.Y`, src/host.rs: it
 # finds cargo-zigbuild on PATH and zig on PATH or in CARGO_ZIGBUILD_ZIG_PATH),
 # cargo-nextest (`crossflake nextest`); llvm-profdata/llvm-cov come with the
-# toolchain's llvm-tools component (rust-toolchain.toml).
+# toolchain's llvm-tools component (rust-toolchain.toml), in its sysroot
+# (lib/rustlib/<host>/bin, where the launcher and cargo-llvm-cov look), not
+# on PATH.
 #
 # `$CC`/`$CXX` stay the host's compiler (stdenv's cc-wrapper hook): the
 # targets' compilers are named by absolute path in CC_<t>/CXX_<t> and reach
@@ -21,25 +23,56 @@
 # every shell entry and take over buildPhase, so only its bin/ goes in
 # (binOnly.nix; zig finds its lib/ from its real path); cargo-nextest:
 # pkgs/by-name/ca/cargo-nextest/package.nix.
-{ lib, mkShell, stdenv, toolchain, mkCrossEnv, crossflake, qemuRunner, binOnly, qemu, gdb, lld, pkg-config, cargo-zigbuild, zig, cargo-nextest }:
-{ name
-, specs
-, targetLibs ? (p: [ ])
-, macosSdk ? { }
-, bareMetalCC ? false
-, # How cargo runs a bare-metal ELF. Default: the launcher's runner, or,
+{
+  lib,
+  mkShell,
+  stdenv,
+  toolchainFor,
+  mkCrossEnv,
+  crossflake,
+  qemuRunner,
+  binOnly,
+  qemu,
+  gdb,
+  lld,
+  pkg-config,
+  cargo-zigbuild,
+  zig,
+  cargo-nextest,
+}:
+{
+  name,
+  specs,
+  targetLibs ? (p: [ ]),
+  macosSdk ? { },
+  bareMetalCC ? false,
+  # How cargo runs a bare-metal ELF. Default: the launcher's runner, or,
   # without the launcher, the flake's QEMU wrapper (qemuRunner.nix).
-  bareMetalRunner ? null
-, withLauncher ? true
-, packages ? [ ]
-, shellHook ? ""
+  bareMetalRunner ? null,
+  withLauncher ? true,
+  packages ? [ ],
+  shellHook ? "",
 }:
 let
   runner =
-    if bareMetalRunner != null then bareMetalRunner
-    else if withLauncher then (s: "crossflake runner --target ${s.name}")
-    else (s: lib.getExe (qemuRunner s));
-  envs = map (spec: mkCrossEnv { inherit spec targetLibs macosSdk bareMetalCC; bareMetalRunner = runner; }) specs;
+    if bareMetalRunner != null then
+      bareMetalRunner
+    else if withLauncher then
+      (s: "crossflake runner --target ${s.name}")
+    else
+      (s: lib.getExe (qemuRunner s));
+  envs = map (
+    spec:
+    mkCrossEnv {
+      inherit
+        spec
+        targetLibs
+        macosSdk
+        bareMetalCC
+        ;
+      bareMetalRunner = runner;
+    }
+  ) specs;
   names = map (e: e.spec.name) envs;
   # Two targets never set the same key, except the shared WINE*, SDKROOT and
   # CROSSFLAKE_OPENSBI ones, which agree.
@@ -48,12 +81,21 @@ let
 in
 mkShell {
   name = "crossflake-${name}";
-  packages = [ toolchain pkg-config lld qemu ]
-    ++ available [ gdb cargo-zigbuild cargo-nextest ]
-    ++ [ (binOnly "zig" [ zig ]) ]
-    ++ lib.optional withLauncher crossflake
-    ++ lib.concatMap (e: e.packages) envs
-    ++ packages;
+  packages = [
+    (toolchainFor specs)
+    pkg-config
+    lld
+    qemu
+  ]
+  ++ available [
+    gdb
+    cargo-zigbuild
+    cargo-nextest
+  ]
+  ++ [ (binOnly "zig" [ zig ]) ]
+  ++ lib.optional withLauncher crossflake
+  ++ lib.concatMap (e: e.packages) envs
+  ++ packages;
   env = merged // {
     # Tells the launcher it runs inside a crossflake Nix shell, and for which targets.
     CROSSFLAKE_NIX_SHELL = name;

@@ -14,7 +14,11 @@
 # the toolchain nixpkgs builds its own riscv64 OpenSBI with.
 #
 # Usage: qemu-system-riscv64 -bios ${opensbiSrstReason}/${opensbiSrstReason.firmware} ...
-{ stdenv, pkgsCross, opensbi }:
+{
+  stdenv,
+  pkgsCross,
+  opensbi,
+}:
 let
   # The package builds for a riscv64 host only: cross-compile it elsewhere.
   base = if stdenv.hostPlatform.isRiscV64 then opensbi else pkgsCross.riscv64.opensbi;
@@ -24,6 +28,12 @@ base.overrideAttrs (old: {
   pname = "opensbi-crossflake";
   patches = (old.patches or [ ]) ++ [ ./opensbi-srst-reason.patch ];
   # Only fw_dynamic, the image QEMU's -bios takes (as with -bios default).
-  makeFlags = (old.makeFlags or [ ]) ++ [ "FW_DYNAMIC=y" "FW_JUMP=n" "FW_PAYLOAD=n" ];
-  passthru = (old.passthru or { }) // { inherit firmware; };
+  makeFlags = (old.makeFlags or [ ]) ++ [
+    "FW_DYNAMIC=y"
+    "FW_JUMP=n"
+    "FW_PAYLOAD=n"
+  ];
+  passthru = (old.passthru or { }) // {
+    inherit firmware;
+  };
 })

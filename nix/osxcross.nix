@@ -10,15 +10,46 @@
 # instead of cloning. Every hash is the NAR hash of `git archive <rev>` of a
 # fetched copy, computed with `nix hash path` (what fetchFromGitHub checks).
 # Built here: never (no SDK on this machine); see docs/nix.md.
-{ lib, clangStdenv, fetchFromGitHub, runCommand, runtimeShell, llvmPackages, cmake, python3, libxml2, openssl, zlib, bzip2, xz, macosSdk }:
+{
+  lib,
+  clangStdenv,
+  fetchFromGitHub,
+  runCommand,
+  runtimeShell,
+  llvmPackages,
+  cmake,
+  python3,
+  libxml2,
+  openssl,
+  zlib,
+  bzip2,
+  xz,
+  macosSdk,
+}:
 # Other keys of macos-sdk.toml (notes, a path, ...) are ignored.
-{ version ? null, sha256 ? null, hash ? null, ... }:
+{
+  version ? null,
+  sha256 ? null,
+  hash ? null,
+  ...
+}:
 let
-  tp = repo: rev: hash: fetchFromGitHub { owner = "tpoechtrager"; inherit repo rev hash; };
+  tp =
+    repo: rev: hash:
+    fetchFromGitHub {
+      owner = "tpoechtrager";
+      inherit repo rev hash;
+    };
   deps = {
-    xar = tp "xar" "2b9a4ab7003f1db8c54da4fea55fcbb424fdecb0" "sha256-eclp58HG1E30Ddlg1GcBO9yRHaA4uOUDKrsv93RKw3I=";
-    apple-libtapi = tp "apple-libtapi" "b8c5ac40267aa5f6004dd38cc2b2cd84f2d9d555" "sha256-8CbOGjXD5YyVShMSfR2wQJ4OAYhSWDV8/vkdtm0zqyw=";
-    cctools-port = tp "cctools-port" "164f42296d56fd9456cb9e969ad6cf95e430cb39" "sha256-ANrqnjB8Rm7gMnh2hB5yFC37FTkT6dwwSgvhm4Zhy4s=";
+    xar =
+      tp "xar" "2b9a4ab7003f1db8c54da4fea55fcbb424fdecb0"
+        "sha256-eclp58HG1E30Ddlg1GcBO9yRHaA4uOUDKrsv93RKw3I=";
+    apple-libtapi =
+      tp "apple-libtapi" "b8c5ac40267aa5f6004dd38cc2b2cd84f2d9d555"
+        "sha256-8CbOGjXD5YyVShMSfR2wQJ4OAYhSWDV8/vkdtm0zqyw=";
+    cctools-port =
+      tp "cctools-port" "164f42296d56fd9456cb9e969ad6cf95e430cb39"
+        "sha256-ANrqnjB8Rm7gMnh2hB5yFC37FTkT6dwwSgvhm4Zhy4s=";
   };
   sdk = macosSdk { inherit version sha256 hash; };
   # osxcross's wrapper runs `clang` from PATH (wrapper/target.cpp). This one is
@@ -36,9 +67,20 @@ in
 clangStdenv.mkDerivation (finalAttrs: {
   pname = "osxcross";
   version = "1.5-unstable-2025-12-15";
-  src = tp "osxcross" "e6ab3fa7423f9235ce9ed6381d6d3af191b46b59" "sha256-MuOPFExFudprW/AZzcPoUXmSrGhEwQ20dFvwu6Q7OXc=";
-  nativeBuildInputs = [ cmake python3 xz ];
-  buildInputs = [ libxml2 openssl zlib bzip2 ];
+  src =
+    tp "osxcross" "e6ab3fa7423f9235ce9ed6381d6d3af191b46b59"
+      "sha256-MuOPFExFudprW/AZzcPoUXmSrGhEwQ20dFvwu6Q7OXc=";
+  nativeBuildInputs = [
+    cmake
+    python3
+    xz
+  ];
+  buildInputs = [
+    libxml2
+    openssl
+    zlib
+    bzip2
+  ];
   dontUseCmakeConfigure = true;
   dontConfigure = true;
   buildPhase = ''
@@ -69,7 +111,10 @@ clangStdenv.mkDerivation (finalAttrs: {
     done
     runHook postInstall
   '';
-  passthru = { inherit sdk deps clangShim; sdkroot = "${finalAttrs.finalPackage}/SDK/MacOSX${toString version}.sdk"; };
+  passthru = {
+    inherit sdk deps clangShim;
+    sdkroot = "${finalAttrs.finalPackage}/SDK/MacOSX${toString version}.sdk";
+  };
   meta = {
     description = "macOS cross toolchain (osxcross) with a user-supplied SDK";
     homepage = "https://github.com/tpoechtrager/osxcross";

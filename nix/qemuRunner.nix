@@ -17,16 +17,26 @@
 # `coreutils` (timeout). A target's `[runner] firmware` replaces `-bios
 # default` (runnerFirmware.nix: the SBI-reason-honouring OpenSBI for
 # riscv64-none).
-{ lib, writeShellApplication, qemu, coreutils, runnerFirmware }:
+{
+  lib,
+  writeShellApplication,
+  qemu,
+  coreutils,
+  runnerFirmware,
+}:
 spec:
-assert spec.runner.type == "qemu-system"
+assert
+  spec.runner.type == "qemu-system"
   || throw "crossflake: targets/${spec.name}.toml: qemuRunner needs [runner] type = \"qemu-system\".";
 let
   inherit (runnerFirmware spec) args;
 in
 writeShellApplication {
   name = "crossflake-qemu-${spec.name}";
-  runtimeInputs = [ qemu coreutils ];
+  runtimeInputs = [
+    qemu
+    coreutils
+  ];
   text = ''
     if [ "$#" -lt 1 ]; then
       echo "usage: crossflake-qemu-${spec.name} KERNEL.elf" >&2

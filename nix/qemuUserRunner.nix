@@ -8,7 +8,11 @@
 # nixpkgs: writeShellApplication (pkgs/build-support/trivial-builders/default.nix:
 # bin/<name>, errexit/nounset/pipefail, shellchecked when built).
 { writeShellApplication }:
-{ emulator, arch, cpu }:
+{
+  emulator,
+  arch,
+  cpu,
+}:
 writeShellApplication {
   name = "qemu-${arch}-cpu-${cpu}";
   text = ''

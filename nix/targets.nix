@@ -3,11 +3,13 @@
 #
 #   nix-instantiate --eval --strict --json -E 'import ./nix/targets.nix { }'
 #
-# Returns { <name> = <the TOML, verbatim> // { cargo_env; cc_env; }; }.
-# Field names are the TOML's own: the launcher's `crossflake targets --json`
-# prints the same fields, and a Rust test compares the two.
-{ dir ? ../targets
-,
+# Returns { <name> = <the TOML, verbatim>; }. Field names are the TOML's
+# own: the launcher's `crossflake targets --json` prints the same fields, and
+# a Rust test compares the two. The variable names a triple gives
+# (CARGO_TARGET_<T>_*, CC_<t>) come from nixpkgs' platform, not from here
+# (targetPlatform.nix).
+{
+  dir ? ../targets,
 }:
 let
   inherit (builtins)
@@ -19,18 +21,8 @@ let
     match
     readDir
     readFile
-    replaceStrings
     throw
     ;
-
-  lower = [ "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l" "m" "n" "o" "p" "q" "r" "s" "t" "u" "v" "w" "x" "y" "z" ];
-  upper = [ "A" "B" "C" "D" "E" "F" "G" "H" "I" "J" "K" "L" "M" "N" "O" "P" "Q" "R" "S" "T" "U" "V" "W" "X" "Y" "Z" ];
-  toUpper = replaceStrings lower upper;
-
-  # "aarch64-unknown-linux-gnu" -> AARCH64_UNKNOWN_LINUX_GNU (CARGO_TARGET_<T>_*)
-  cargoEnv = triple: toUpper (replaceStrings [ "-" "." ] [ "_" "_" ] triple);
-  # "aarch64-unknown-linux-gnu" -> aarch64_unknown_linux_gnu (CC_<t>, AR_<t>)
-  ccEnv = triple: replaceStrings [ "-" "." ] [ "_" "_" ] triple;
 
   required = [
     "name"
@@ -70,10 +62,7 @@ let
     in
     {
       name = spec.name;
-      value = spec // {
-        cargo_env = cargoEnv spec.rust_triple;
-        cc_env = ccEnv spec.rust_triple;
-      };
+      value = spec;
     };
 
   entries = readDir dir;

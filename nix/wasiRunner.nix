@@ -13,8 +13,13 @@
 # (pkgs/development/web/nodejs/v<n>.nix; its setup hook only extends
 # NODE_PATH). node:wasi takes `version: 'preview1'` from Node 20 on, which is
 # asserted here; the flag Node 18 needed is left out.
-{ lib, nodejs, src }:
-assert lib.versionAtLeast nodejs.version "20"
+{
+  lib,
+  nodejs,
+  src,
+}:
+assert
+  lib.versionAtLeast nodejs.version "20"
   || throw "crossflake: wasm32-wasip1 runs under node:wasi, which needs Node.js >= 20; this nodejs is ${nodejs.version}.";
 {
   command = "${nodejs}/bin/node --no-warnings ${src + "/src/wasi/run.mjs"}";

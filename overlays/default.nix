@@ -2,10 +2,13 @@
 # you: without one, building it prints how to add it), the bare-metal runner
 # wrappers (crossflake-runners.<target>) and the whole scope (crossflakeLib),
 # all from the functions in nix/ over the final package set.
-{ rust-overlay }:
+{ rust-overlay, crane }:
 final: prev:
 let
-  scope = import ../nix { pkgs = final; inherit rust-overlay; };
+  scope = import ../nix {
+    pkgs = final;
+    inherit rust-overlay crane;
+  };
   bare = prev.lib.filterAttrs (_: s: s.kind == "bare-metal") scope.targets;
 in
 {

@@ -23,10 +23,13 @@ use std::time::{Duration, Instant};
 
 const NIX_CONFIG: &str = "experimental-features = nix-command flakes\nsandbox = false\nbuild-users-group =\nsubstituters =\nflake-registry =";
 
+/// `nix-instantiate --eval` in read-write mode: paths the flake imports
+/// (builtins.path, "${./file}") are added to the store, so every attribute
+/// evaluates on a fresh store whatever ran before.
 fn eval_raw(attr: &str, args: &[&str]) -> Output {
     require_tool("nix-instantiate");
     Command::new("nix-instantiate")
-        .args(["--eval", "--strict", "--json"])
+        .args(["--eval", "--strict", "--json", "--read-write-mode"])
         .arg(root().join("nix/tests/eval.nix"))
         .args(args)
         .args(["-A", attr])
@@ -43,7 +46,7 @@ fn eval_with(attr: &str, args: &[&str]) -> Value {
     assert!(
         !(err.contains("unable to download") || err.contains("Could not resolve host") || err.contains("fetchTree")),
         "the stand-in evaluation needs rust-overlay (the commit in flake.lock) and nixpkgs.lib (nix/tests/inputs.nix) \
-         in the Nix store; nix/tests/inputs.nix says how to add them without network:\n{err}"
+         in the Nix store; scripts/nix-add-inputs adds them from ../shared/nix-inputs without network:\n{err}"
     );
     assert!(o.status.success(), "evaluating {attr}:\n{err}");
     serde_json::from_slice(&o.stdout).unwrap()
@@ -51,14 +54,6 @@ fn eval_with(attr: &str, args: &[&str]) -> Value {
 
 fn eval(attr: &str) -> Value {
     eval_with(attr, &[])
-}
-
-/// Like `eval_with`, in read-write mode: paths the flake imports (builtins.path,
-/// "${./file}") are added to the Nix store, so a test can look inside them.
-fn eval_rw(attr: &str, args: &[&str]) -> Value {
-    let mut all = vec!["--read-write-mode"];
-    all.extend_from_slice(args);
-    eval_with(attr, &all)
 }
 
 const SYSTEMS: [&str; 2] = ["x86_64-linux", "aarch64-linux"];
@@ -187,9 +182,27 @@ fn pkg_config_variables_only_with_target_libraries() {
     }
 }
 
-// Finding 7: the Windows runtime under wine, in shells and checks alike.
+// The Windows runtime under wine, in shells and checks alike; MinGW's
+// pthreads on the linker (the cc-wrapper's nix-support/cc-ldflags), and no
+// shell or build sets CARGO_TARGET_*_RUSTFLAGS, which any RUSTFLAGS would
+// silently replace (issue 21, finding 2).
 #[test]
-fn windows_runs_with_the_gcc_runtime_and_the_launchers_dll_overrides() {
+fn windows_runs_with_the_gcc_runtime_and_links_pthreads_through_the_linker() {
+    for system in SYSTEMS {
+        let arg = ["--argstr", "system", system];
+        let (shells, checks, packages) =
+            (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("packages", &arg));
+        for (what, set) in [("shell", &shells), ("check", &checks), ("package", &packages)] {
+            for (name, d) in obj(set) {
+                for var in obj(&d["env"]).keys() {
+                    assert!(
+                        !(var.ends_with("_RUSTFLAGS") || var.ends_with("_RUSTDOCFLAGS") || var == "RUSTFLAGS"),
+                        "{system} {what} {name} sets {var}"
+                    );
+                }
+            }
+        }
+    }
     let shells = eval("devShells");
     let checks = eval("checks");
     for (what, env) in [("shell", &shells["windows"]["env"]), ("check", &checks["hello-windows"]["env"])] {
@@ -198,15 +211,60 @@ fn windows_runs_with_the_gcc_runtime_and_the_launchers_dll_overrides() {
         assert!(dirs.iter().any(|d| d.ends_with("-mingw_w64-pthreads/bin")), "{what}: {path}");
         assert!(dirs.iter().any(|d| d.ends_with("-mingw-runtime-dlls/bin")), "{what}: {path}");
         assert_eq!(env["WINEDLLOVERRIDES"], "mscoree,mshtml=;winemenubuilder.exe=d", "{what}: as src/wine.rs");
-        // Doctests link through rustdoc, which takes RUSTDOCFLAGS, not RUSTFLAGS.
-        let t = "CARGO_TARGET_X86_64_PC_WINDOWS_GNU";
-        assert_eq!(env[format!("{t}_RUSTDOCFLAGS")], env[format!("{t}_RUSTFLAGS")], "{what}");
-        assert!(env[format!("{t}_RUSTDOCFLAGS")].as_str().unwrap().contains("pthreads"), "{what}");
+        let linker = env["CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER"].as_str().unwrap();
+        assert!(linker.ends_with("-x86_64-w64-mingw32-gcc-wrapper/bin/x86_64-w64-mingw32-cc"), "{what}: {linker}");
     }
+    let flags = eval("windowsLinker");
+    let flags = flags.as_str().unwrap();
+    assert!(
+        flags.contains("-mingw_w64-pthreads/lib' >> $out/nix-support/cc-ldflags"),
+        "the linker's wrapper adds -L<pthreads>/lib: {flags}"
+    );
     let launcher = std::fs::read_to_string(root().join("src/wine.rs")).unwrap();
     assert!(launcher.contains("\"mscoree,mshtml=;winemenubuilder.exe=d\""), "the launcher's value moved");
-    let dlls = std::fs::read_to_string(root().join("nix/mingwRuntimeDlls.nix")).unwrap();
-    assert!(dlls.contains("cross.windows.mcfgthreads") && dlls.contains("lib.getLib gcc"), "{dlls}");
+}
+
+// The MinGW runtime DLLs, its script rendered over stand-in gcc and
+// mcfgthread trees and run: links and files are found without following
+// links (a link loop does not fail the build), and a DLL that is not there
+// fails the build naming it (issue 21, finding 3).
+#[test]
+fn the_mingw_runtime_dlls_are_found_and_missing_ones_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mk = |rel: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "dll").unwrap();
+    };
+    mk("gcc/x86_64-w64-mingw32/lib/libgcc_s_seh-1.dll");
+    mk("gcc-lib/x86_64-w64-mingw32/lib/libstdc++-6.dll");
+    mk("mcf/bin/libmcfgthread-2.dll");
+    std::os::unix::fs::symlink("loop", d.join("gcc/loop")).unwrap();
+    std::os::unix::fs::symlink(d.join("mcf/bin/libmcfgthread-2.dll"), d.join("gcc-lib/link.dll")).unwrap();
+    // The stand-in names the gcc's `lib` output `<its prefix>-lib`.
+    let run = |gcc: &str| {
+        let tools =
+            tools_arg(&[("x86_64-w64-mingw32-gcc", &d.join(gcc)), ("x86_64-w64-mingw32-mcfgthread", &d.join("mcf"))]);
+        let script = eval_with("mingwDlls", &["--arg", "tools", &tools]);
+        let out = d.join(format!("out-{gcc}"));
+        let o = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", script.as_str().unwrap()])
+            .env("out", &out)
+            .output_bounded()
+            .unwrap();
+        (o, out)
+    };
+    let (o, out) = run("gcc");
+    assert!(o.status.success(), "{}", text(&o));
+    for f in ["libgcc_s_seh-1.dll", "libstdc++-6.dll", "libmcfgthread-2.dll", "link.dll"] {
+        assert!(out.join("bin").join(f).exists(), "{f} in {}", out.display());
+    }
+    mk("gcc2/x86_64-w64-mingw32/lib/libgcc_s_seh-1.dll");
+    std::fs::create_dir_all(d.join("gcc2-lib")).unwrap();
+    let (o, _) = run("gcc2");
+    assert!(!o.status.success(), "a missing libstdc++ must fail the build");
+    assert!(text(&o).contains("no libstdc++-6.dll under"), "{}", text(&o));
 }
 
 // Finding 10 and the checks' shape: hello and cdemo for every target this
@@ -245,8 +303,20 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
         let env = obj(&checks[k]["env"]);
         assert!(env.keys().any(|v| v.ends_with("_RUNNER")), "{k} runs its tests under QEMU");
     }
-    let unit = checks["crossflake-unit"]["buildPhase"].as_str().unwrap();
-    assert!(unit.contains("cargo test --offline --test plan --test targets --test nix_pure"), "{unit}");
+    // crane's cargoTest runs them in its check phase, from the shared artifacts.
+    let unit = &checks["crossflake-unit"];
+    let phase = unit["checkPhase"].as_str().unwrap();
+    assert!(
+        unit["doCheck"] == true && phase.contains("test --locked --test plan --test targets --test nix_pure"),
+        "{unit}"
+    );
+    for lint in ["crossflake-unit", "crossflake-clippy"] {
+        assert_eq!(checks[lint]["cargoArtifacts"], "crossflake-deps-0.1.0", "{lint}");
+    }
+    assert!(checks["crossflake-clippy"]["buildPhase"]
+        .as_str()
+        .unwrap()
+        .contains("clippy --locked --all-targets -- -D warnings"));
     for t in ["plan", "targets", "nix_pure"] {
         assert!(root().join(format!("tests/{t}.rs")).is_file(), "toolFreeTests lists {t}");
     }
@@ -266,25 +336,23 @@ fn every_target_has_its_shell_packages_and_checks() {
         let arg = ["--argstr", "system", system];
         let (shells, packages, checks) =
             (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
-        let in_default: Vec<&str> =
-            shells["default"]["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').collect();
+        let in_all: Vec<&str> = shells["all"]["env"]["CROSSFLAKE_NIX_TARGETS"].as_str().unwrap().split(' ').collect();
         for (name, spec) in targets() {
             let sh = &shells[&name];
             assert!(sh.is_object(), "{system}: no devShells.{name}");
             assert_eq!(sh["env"]["CROSSFLAKE_NIX_SHELL"], name.as_str(), "{system}");
-            assert_eq!(
-                in_default.contains(&name.as_str()),
-                !is_darwin(&spec),
-                "{system}: {name} in default: {in_default:?}"
-            );
+            assert_eq!(in_all.contains(&name.as_str()), !is_darwin(&spec), "{system}: {name} in all: {in_all:?}");
             match spec["kind"].as_str().unwrap() {
                 "bare-metal" => {
                     let k = kernel_name(&name);
                     assert!(packages[&k].is_object(), "{system}: no packages.{k}");
+                    let app = &eval_with("apps", &arg)[&format!("crossflake-qemu-{name}")];
+                    assert_eq!(app["type"], "app", "{system}: {name}'s QEMU wrapper is an app");
                     assert!(
-                        packages[&format!("crossflake-qemu-{name}")].is_object(),
-                        "{system}: {name}'s QEMU wrapper"
+                        app["program"].as_str().unwrap().ends_with(&format!("/bin/crossflake-qemu-{name}")),
+                        "{app}"
                     );
+                    assert!(packages[&format!("crossflake-qemu-{name}")].is_null(), "runners are apps, not packages");
                     assert!(checks[&format!("{k}-boot")].is_object(), "{system}: no checks.{k}-boot");
                 }
                 _ if is_darwin(&spec) => assert!(checks[&format!("hello-{name}")].is_null(), "{system}: {name}"),
@@ -306,8 +374,9 @@ fn every_target_has_its_shell_packages_and_checks() {
 fn the_tomls_triple_names_every_variable_and_target() {
     let shells = eval("devShells");
     let (packages, checks) = (eval("packages"), eval("checks"));
+    let names = eval("varNames");
     for (name, spec) in targets() {
-        let (t, c) = (spec["cargo_env"].as_str().unwrap(), spec["cc_env"].as_str().unwrap());
+        let (t, c) = (names[&name]["T"].as_str().unwrap(), names[&name]["t"].as_str().unwrap());
         for (var, _) in obj(&shells[&name]["env"]) {
             if let Some(rest) = var.strip_prefix("CARGO_TARGET_") {
                 assert!(rest.starts_with(&format!("{t}_")), "{name}: {var} is not CARGO_TARGET_{t}_*");
@@ -340,10 +409,17 @@ fn the_tomls_triple_names_every_variable_and_target() {
     );
     let kernel = packages["kernel-aarch64-none-softfloat"]["installPhase"].as_str().unwrap();
     assert!(kernel.contains("target/aarch64-unknown-none-softfloat/release/kernel"), "{kernel}");
-    // wasm: rust-lld links (no linker variable), wasi-libc's clang for C.
+    // wasm: rust-lld links (no linker variable), pkgsCross.wasi32's clang
+    // (its wrapper passes wasi-libc's sysroot) and archiver for C.
     let wasm = obj(&shells["wasm32-wasip1"]["env"]);
     assert!(!wasm.contains_key("CARGO_TARGET_WASM32_WASIP1_LINKER"), "{wasm:?}");
     assert!(wasm["CC_wasm32_wasip1"].as_str().unwrap().ends_with("/bin/wasm32-unknown-wasi-cc"), "{wasm:?}");
+    assert!(wasm["CXX_wasm32_wasip1"].as_str().unwrap().ends_with("/bin/wasm32-unknown-wasi-c++"), "{wasm:?}");
+    assert!(wasm["AR_wasm32_wasip1"].as_str().unwrap().ends_with("/bin/wasm32-unknown-wasi-ar"), "{wasm:?}");
+    // A pure-Rust wasm build does not pull the wasi clang in (finding 6).
+    let build = eval("probes.wasmBuild");
+    assert!(!obj(&build["env"]).keys().any(|k| k.starts_with("CC_") || k.starts_with("AR_")), "{build}");
+    assert!(!packages["hello-wasm32-wasip1"]["env"].as_object().unwrap().contains_key("CC_wasm32_wasip1"));
     assert!(wasm["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap().contains("/bin/node "), "{wasm:?}");
 }
 
@@ -352,7 +428,7 @@ fn the_tomls_triple_names_every_variable_and_target() {
 #[test]
 fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
     for system in SYSTEMS {
-        let shells = eval_rw("devShells", &["--argstr", "system", system]);
+        let shells = eval_with("devShells", &["--argstr", "system", system]);
         let sh = &shells["wasm32-wasip1"];
         let runner = sh["env"]["CARGO_TARGET_WASM32_WASIP1_RUNNER"].as_str().unwrap();
         let argv: Vec<&str> = runner.split(' ').collect();
@@ -369,7 +445,7 @@ fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
 #[test]
 fn the_wasi_runner_passes_hello_here() {
     require_tool("node");
-    let check = eval_rw("checks.hello-wasm32-wasip1", &["--arg", "tools", "{ nodejs = \"/usr\"; }"]);
+    let check = eval_with("checks.hello-wasm32-wasip1", &["--arg", "tools", "{ nodejs = \"/usr\"; }"]);
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("hello");
     copy_tree(&root().join("examples/hello"), &src);
@@ -397,10 +473,11 @@ fn qemu_user_runners_carry_the_cpu_model() {
         let arg = ["--argstr", "system", system];
         let (shells, checks, wrappers) =
             (eval_with("devShells", &arg), eval_with("checks", &arg), eval_with("cpuRunners", &arg));
+        let names = eval("varNames");
         let native: &[&str] =
             if system == "x86_64-linux" { &["x86_64", "x86_64-musl", "i686"] } else { &["aarch64", "aarch64-musl"] };
         for (name, spec) in targets().into_iter().filter(|(_, s)| s["runner"]["type"] == "qemu-user") {
-            let var = format!("CARGO_TARGET_{}_RUNNER", spec["cargo_env"].as_str().unwrap());
+            let var = format!("CARGO_TARGET_{}_RUNNER", names[&name]["T"].as_str().unwrap());
             let runner = &shells[&name]["env"][&var];
             if native.contains(&name.as_str()) {
                 assert!(runner.is_null() && wrappers[&name].is_null(), "{system}: {name} runs natively, yet {runner}");
@@ -506,10 +583,7 @@ fn flake_outputs_formatter_overlay_and_lib() {
     assert!(root().join("overlays/default.nix").is_file() && !root().join("nix/overlay.nix").exists());
     let flake = std::fs::read_to_string(root().join("flake.nix")).unwrap();
     assert!(flake.contains("overlays.default = import ./overlays"), "{flake}");
-    assert_eq!(
-        strs(&eval("lib")),
-        ["buildCargoTarget", "mkCrossShell", "mkCrossShells", "mkToolchain", "scopeFor", "targets"]
-    );
+    assert_eq!(strs(&eval("lib")), ["mkLib", "mkToolchain", "targets"]);
 }
 
 fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -538,7 +612,7 @@ fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> Option<std:
 }
 
 // Finding 5: `nix fmt` with no arguments formats the tree and never reads
-// stdin. nixpkgs-fmt is a stand-in here that behaves like it: no paths means
+// stdin. nixfmt is a stand-in here that behaves like it: no paths means
 // stdin to stdout; paths (files or directories) are rewritten in place.
 #[test]
 fn the_formatter_wrapper_formats_the_tree_without_arguments() {
@@ -547,11 +621,11 @@ fn the_formatter_wrapper_formats_the_tree_without_arguments() {
     std::fs::create_dir_all(&bin).unwrap();
     write_script(
         &bin,
-        "nixpkgs-fmt",
+        "nixfmt",
         "#!/bin/bash\nif [ $# -eq 0 ]; then exec sed 's/[[:space:]]*$//'; fi\n\
          find \"$@\" -name '*.nix' -type f -exec sed -i 's/[[:space:]]*$//' {} +\n",
     );
-    let tools = format!("{{ nixpkgs-fmt = \"{}\"; }}", dir.path().join("fmt").display());
+    let tools = format!("{{ nixfmt = \"{}\"; }}", dir.path().join("fmt").display());
     let script = eval_with("formatter", &["--arg", "tools", &tools])["script"].as_str().unwrap().to_string();
     let wrapper = write_script(dir.path(), "crossflake-fmt", &script);
     let tree = dir.path().join("tree");
@@ -764,7 +838,7 @@ fn the_qemu_runner_reports_an_sbi_failure_with_the_patched_opensbi() {
 // examples/kernel), and nothing else of the repository.
 #[test]
 fn kernel_builds_have_the_harness_in_their_source() {
-    let sources = eval_rw("kernelSources", &[]);
+    let sources = eval_with("kernelSources", &[]);
     let (packages, checks) = (eval("packages"), eval("checks"));
     for (name, src) in obj(&sources) {
         let src = Path::new(src.as_str().unwrap());
@@ -858,7 +932,7 @@ fn the_kernel_checks_pass_when_their_phases_run_here() {
         let script = eval_with(&format!("runners.{wrapper}"), &args);
         std::fs::create_dir_all(runner.join("bin")).unwrap();
         write_script(&runner.join("bin"), &wrapper, script.as_str().unwrap());
-        let src = PathBuf::from(eval_rw(&format!("kernelSources.{k}"), &[]).as_str().unwrap());
+        let src = PathBuf::from(eval_with(&format!("kernelSources.{k}"), &[]).as_str().unwrap());
 
         let build = d.join("build");
         copy_tree(&src, &build);
@@ -920,7 +994,7 @@ fn the_kernel_template_pins_the_harness_and_tests_per_test() {
     assert!(strs(&t["tests"]["nativeBuildInputs"]).contains(&"qemu".to_string()));
     assert!(t["tests"]["env"]["CROSSFLAKE_OPENSBI"].as_str().unwrap().ends_with("/fw_dynamic.bin"));
     assert!(t["boot"].as_str().unwrap().contains("/bin/crossflake-qemu-riscv64-none "), "{t}");
-    assert_eq!(strs(&t["shells"]), ["default", "riscv64-none"]);
+    assert_eq!(strs(&t["shells"]), ["all", "default", "riscv64-none"]);
 
     // No Cargo.lock: the message says how to make one, before any build.
     let none = kernel_template("");
@@ -969,4 +1043,214 @@ fn the_ci_workflow_has_a_row_per_testable_target() {
         assert!(rows.iter().any(|(t, _)| t == name), "no CI row for {name}: {rows:?}");
     }
     assert_eq!(rows.len(), specs.values().filter(|s| !is_darwin(s)).count(), "{rows:?}");
+}
+
+// The variable names the flake derives from nixpkgs' platform (rust.rustcTarget
+// set to the TOML triple) are the launcher's: CARGO_TARGET_<T>_* and CC_<t>,
+// for the registry and for the sample bare-metal targets (a dotted triple
+// among them: nixpkgs' cargoEnvVarTarget keeps the dot, cargo does not).
+#[test]
+fn variable_names_agree_with_the_launcher() {
+    let names = eval("varNames");
+    let reg = crossflake::targets::Registry::load().unwrap();
+    for spec in &reg.targets {
+        let n = &names[&spec.name];
+        assert_eq!(n["T"], spec.cargo_env(), "{}", spec.name);
+        assert_eq!(n["t"], spec.cc_env(), "{}", spec.name);
+    }
+    assert_eq!(names["cortex-m33"]["T"], "THUMBV8M_MAIN_NONE_EABIHF");
+    assert_eq!(names["cortex-m33"]["t"], "thumbv8m_main_none_eabihf");
+    assert_eq!(names["riscv32imac"]["T"], "RISCV32IMAC_UNKNOWN_NONE_ELF", "the TOML's triple, not riscv32gc");
+    assert_eq!(names["aarch64-none-softfloat"]["T"], "AARCH64_UNKNOWN_NONE_SOFTFLOAT");
+}
+
+// Finding 4: each shell and build realises the std of its own targets only
+// (plus the host's); `default` is small (the machine's own targets: no cross
+// compiler, wine or firmware), `all` has every target; the launcher builds
+// with the host's std alone.
+#[test]
+fn shells_and_builds_carry_only_their_targets_std() {
+    for (system, host) in [("x86_64-linux", "x86_64-unknown-linux-gnu"), ("aarch64-linux", "aarch64-unknown-linux-gnu")]
+    {
+        let arg = ["--argstr", "system", system];
+        let (shells, packages, checks) =
+            (eval_with("devShells", &arg), eval_with("packages", &arg), eval_with("checks", &arg));
+        for (name, spec) in targets() {
+            let triple = spec["rust_triple"].as_str().unwrap().to_string();
+            let mut want = vec![host.to_string(), triple.clone()];
+            want.sort();
+            want.dedup();
+            let mut got = strs(&shells[&name]["std"]);
+            got.sort();
+            assert_eq!(got, want, "{system}: devShells.{name}");
+            let builds = if spec["kind"] == "bare-metal" { kernel_name(&name) } else { format!("hello-{name}") };
+            for b in [builds] {
+                if packages[&b].is_object() {
+                    let mut got = strs(&packages[&b]["std"]);
+                    got.sort();
+                    assert_eq!(got, want, "{system}: packages.{b}");
+                }
+            }
+        }
+        let all = strs(&shells["all"]["std"]);
+        assert!(targets()
+            .values()
+            .filter(|s| !is_darwin(s))
+            .all(|s| all.contains(&s["rust_triple"].as_str().unwrap().to_string())));
+        let default = &shells["default"];
+        assert_eq!(strs(&default["std"]), [host], "{system}: default");
+        assert_eq!(default["crossWrappers"], serde_json::json!([]));
+        let packages_of_default = strs(&default["packages"]);
+        assert!(
+            !packages_of_default.iter().any(|p| p.ends_with("-cc-bin") || p.contains("wine")),
+            "{packages_of_default:?}"
+        );
+        assert!(default["env"]["CROSSFLAKE_OPENSBI"].is_null(), "no firmware to build for `nix develop`");
+        assert!(packages_of_default.iter().any(|p| p.starts_with("crossflake-")), "the launcher");
+        let mut launcher = strs(&checks["crossflake-clippy"]["std"]);
+        launcher.dedup();
+        assert_eq!(launcher, [host], "{system}: the launcher's toolchain");
+    }
+}
+
+// Finding 5: pkg-config sees what the listed libraries propagate, their dev
+// outputs, transitively (libpng.pc requires zlib).
+#[test]
+fn pkg_config_sees_the_propagated_libraries() {
+    let env = eval("probes.pcClosure");
+    let path = env["PKG_CONFIG_PATH_aarch64_unknown_linux_gnu"].as_str().unwrap();
+    assert!(path.contains("-aarch64-unknown-linux-gnu-libpng-dev/lib/pkgconfig"), "{path}");
+    assert!(path.contains("-aarch64-unknown-linux-gnu-zlib/lib/pkgconfig"), "zlib, propagated by libpng: {path}");
+    assert_eq!(env["PKG_CONFIG_LIBDIR_aarch64_unknown_linux_gnu"], env["PKG_CONFIG_PATH_aarch64_unknown_linux_gnu"]);
+}
+
+// Finding 7: building std from source is refused however it is asked for:
+// -Zbuild-std, CARGO_UNSTABLE_BUILD_STD, or the crate's own [unstable] build-std.
+#[test]
+fn build_std_is_refused_from_the_environment_and_the_crates_config() {
+    let o = eval_raw("probes.buildStdEnv", &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("CARGO_UNSTABLE_BUILD_STD") && err.contains("nix develop"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".cargo")).unwrap();
+    std::fs::write(dir.path().join(".cargo/config.toml"), "[unstable]\nbuild-std = [\"core\"]\n").unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"probe\"\nversion = \"0.1.0\"\n").unwrap();
+    let at = dir.path().display().to_string();
+    let o = eval_raw("probes.buildStdConfig", &["--arg", "probeCrate", &at]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("[unstable] build-std in the crate's .cargo/config.toml"), "{err}");
+    std::fs::write(dir.path().join(".cargo/config.toml"), "[build]\ntarget-dir = \"t\"\n").unwrap();
+    assert_eq!(
+        eval_with("probes.buildStdConfig", &["--arg", "probeCrate", &at]),
+        "probe-0",
+        "a config without it builds"
+    );
+}
+
+// Finding 1: on a Mac only what works there: darwin natively, wasm32, bare
+// metal with QEMU's own firmware, Linux targets through cargo-zigbuild (no
+// cross gcc, no qemu-user, no runner); no checks; the kernels and their apps.
+#[test]
+fn darwin_machines_get_only_what_works_there() {
+    for system in ["aarch64-darwin", "x86_64-darwin"] {
+        let arg = ["--argstr", "system", system];
+        let (shells, checks, packages, apps) = (
+            eval_with("devShells", &arg),
+            eval_with("checks", &arg),
+            eval_with("packages", &arg),
+            eval_with("apps", &arg),
+        );
+        assert_eq!(obj(&checks).len(), 0, "{system}: checks need Linux: {:?}", obj(&checks).keys());
+        for (name, spec) in targets() {
+            let sh = &shells[&name];
+            assert!(sh.is_object(), "{system}: devShells.{name}");
+            assert_eq!(sh["crossWrappers"], serde_json::json!([]), "{system} {name}");
+            let env = obj(&sh["env"]);
+            let linux = spec["kind"] == "std" && !is_darwin(&spec) && spec["runner"]["type"] != "wasi";
+            if linux {
+                assert!(
+                    !env.keys().any(|k| k.starts_with("CC_") || k.ends_with("_LINKER") || k.ends_with("_RUNNER")),
+                    "{system} {name}: {env:?}"
+                );
+                assert!(strs(&sh["packages"]).contains(&"cargo-zigbuild".to_string()), "{system} {name}");
+                assert!(!strs(&sh["packages"]).iter().any(|p| p.ends_with("-cc-bin")), "{system} {name}");
+            }
+            assert!(
+                env.get("CROSSFLAKE_OPENSBI").is_none(),
+                "{system} {name}: the patched OpenSBI needs a riscv64 glibc gcc"
+            );
+        }
+        assert!(packages["kernel-riscv64"].is_object() && apps["crossflake-qemu-riscv64-none"].is_object(), "{system}");
+        assert!(packages["hello-aarch64"].is_null(), "{system}");
+        let runner = eval_with("runners.crossflake-qemu-riscv64-none", &arg);
+        assert!(runner.as_str().unwrap().contains(" -bios default "), "{system}: QEMU's own firmware: {runner}");
+    }
+}
+
+// New bare-metal targets drop in as data: sample Cortex-M and riscv32 target
+// files (nix/tests/targets) get their shell (the launcher as runner, under
+// the TOML triple's names, the triple's std), their QEMU app and, with
+// bareMetalCC, the newlib gcc of their nixpkgs example; no kernel package or
+// check, which examples/kernel (riscv64 and aarch64) cannot serve.
+#[test]
+fn sample_bare_metal_targets_get_shells_apps_and_c() {
+    let f = eval("fixture");
+    let expect = [
+        ("cortex-m3", "THUMBV7M_NONE_EABI", "thumbv7m-none-eabi", "qemu-system-arm"),
+        ("cortex-m33", "THUMBV8M_MAIN_NONE_EABIHF", "thumbv8m.main-none-eabihf", "qemu-system-arm"),
+        ("riscv32imac", "RISCV32IMAC_UNKNOWN_NONE_ELF", "riscv32imac-unknown-none-elf", "qemu-system-riscv32"),
+    ];
+    for (name, t, triple, qemu) in expect {
+        let sh = &f["devShells"][name];
+        assert_eq!(sh["env"][format!("CARGO_TARGET_{t}_RUNNER")], format!("crossflake runner --target {name}"), "{sh}");
+        assert!(strs(&sh["std"]).contains(&triple.to_string()), "{name}: rust-overlay has {triple}: {:?}", sh["std"]);
+        assert!(strs(&sh["packages"]).contains(&"qemu".to_string()), "{name}: qemu-system-*");
+        assert!(!obj(&sh["env"]).keys().any(|k| k.starts_with("CC_")), "{name}: C only when asked");
+        let app = &f["apps"][format!("crossflake-qemu-{name}")];
+        assert_eq!(app["type"], "app", "{name}");
+        let script = f["runners"][name].as_str().unwrap();
+        assert!(script.contains(&format!("  {qemu} ")) && script.contains(" -kernel \"$1\""), "{script}");
+        for kind in [format!("kernel-{name}"), format!("kernel-{name}-boot")] {
+            assert!(!strs(&f["packages"]).contains(&kind) && !strs(&f["checks"]).contains(&kind), "{kind}");
+        }
+    }
+    assert!(strs(&f["packages"]).contains(&"kernel-riscv64".to_string()), "the real kernels stay");
+    let all = obj(&f["devShells"]["all"]["env"]);
+    assert!(all.contains_key("CARGO_TARGET_THUMBV7M_NONE_EABI_RUNNER"), "{all:?}");
+    let cc = obj(&f["bareMetalCC"]["env"]);
+    let arm = cc["CC_thumbv7m_none_eabi"].as_str().unwrap();
+    assert!(arm.ends_with("-arm-none-eabi-gcc-wrapper/bin/arm-none-eabi-cc"), "{arm}");
+    assert!(cc["AR_thumbv8m_main_none_eabihf"].as_str().unwrap().ends_with("/bin/arm-none-eabi-ar"));
+    let rv = cc["CC_riscv32imac_unknown_none_elf"].as_str().unwrap();
+    assert!(rv.ends_with("-riscv32-none-elf-gcc-wrapper/bin/riscv32-none-elf-cc"), "{rv}");
+}
+
+// Dependencies are compiled once per crate and target across `nix flake
+// check`'s checks (from the derivation graph, nix/tests/eval.nix
+// depCompilations): the launcher's registry crates by one derivation,
+// crane's buildDepsOnly (its `cargo check` and `cargo build` lines), which
+// the package, the unit tests and clippy inherit; each cdemo check compiles
+// its own target's. Before crane the launcher's 93 were compiled by three
+// derivations (package, unit tests, clippy): 356 crate compilations on
+// x86_64-linux, now 263.
+#[test]
+fn dependencies_are_compiled_once_across_the_checks() {
+    for system in SYSTEMS {
+        let d = eval_with("depCompilations", &["--argstr", "system", system]);
+        let rows: Vec<&Value> = d.as_array().unwrap().iter().filter(|r| r["deps"].as_u64().unwrap() > 0).collect();
+        let launcher: Vec<&&Value> = rows
+            .iter()
+            .filter(|r| {
+                r["lock"].as_str().unwrap().ends_with("/Cargo.lock")
+                    && !r["lock"].as_str().unwrap().contains("/examples/")
+            })
+            .collect();
+        assert_eq!(launcher.len(), 1, "{system}: one derivation compiles the launcher's dependencies: {launcher:?}");
+        assert_eq!(launcher[0]["name"], "crossflake-deps-0.1.0", "{system}");
+        assert_eq!(launcher[0]["passes"], 2, "{system}: cargo check (clippy's metadata) and cargo build");
+        let total: u64 = rows.iter().map(|r| r["deps"].as_u64().unwrap() * r["passes"].as_u64().unwrap()).sum();
+        let cdemo = rows.iter().filter(|r| r["name"].as_str().unwrap().starts_with("cdemo-")).count() as u64;
+        assert_eq!(total, 186 + 7 * cdemo, "{system}: {rows:?}");
+        eprintln!("{system}: {total} dependency compilations in {} derivations", rows.len());
+    }
 }

@@ -28,6 +28,17 @@ uint32_t cdemo_crc32(uint32_t crc, const unsigned char *buf, size_t len)
     return ~crc;
 }
 
+/* An atomic read-modify-write, as C code in real crates has them. On
+ * aarch64, GCC (10 and later) compiles it to a call of libgcc's outline
+ * atomics (__aarch64_ldadd4_*), whose start-up code asks getauxval for the
+ * CPU's LSE support: the case that static musl links trip over
+ * (rust-lang/rust#89626), so the aarch64-musl tests link and run it.
+ * Returns the value before the addition. */
+uint32_t cdemo_atomic_fetch_add(uint32_t *p, uint32_t v)
+{
+    return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+}
+
 /* The architecture the C compiler generated code for, from its own
  * predefined macros: a host compiler used by mistake would be caught here
  * (if the object linked at all). */

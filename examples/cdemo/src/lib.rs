@@ -15,6 +15,7 @@ mod ffi {
         pub fn cdemo_crc32(crc: u32, buf: *const u8, len: usize) -> u32;
         pub fn cdemo_c_arch() -> *const c_char;
         pub fn cdemo_c_pointer_size() -> usize;
+        pub fn cdemo_atomic_fetch_add(p: *mut u32, v: u32) -> u32;
     }
 }
 
@@ -41,6 +42,13 @@ pub fn c_arch() -> &'static str {
 pub fn c_pointer_size() -> usize {
     // SAFETY: no arguments, no state.
     unsafe { ffi::cdemo_c_pointer_size() }
+}
+
+/// Adds `v` to `counter` with C's atomic fetch-and-add (csrc/checksum.c);
+/// returns the value before.
+pub fn c_atomic_fetch_add(counter: &std::sync::atomic::AtomicU32, v: u32) -> u32 {
+    // SAFETY: AtomicU32 has u32's layout, and the C side only accesses it atomically.
+    unsafe { ffi::cdemo_atomic_fetch_add(counter.as_ptr(), v) }
 }
 
 /// zlib, linked statically from the copy libz-sys compiled for the target.

@@ -1,7 +1,8 @@
 //! csrc/checksum.c, compiled by the `cc` crate for the target: known-answer
 //! checksums, and proof that the C compiler targeted the same machine.
 
-use cdemo::{c_adler32, c_arch, c_crc32, c_pointer_size, sample_data};
+use cdemo::{c_adler32, c_arch, c_atomic_fetch_add, c_crc32, c_pointer_size, sample_data};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 #[test]
 fn adler32_known_answers() {
@@ -34,4 +35,23 @@ fn checksums_over_a_large_buffer_are_stable() {
     changed[12345] ^= 1;
     assert_ne!(a, c_adler32(&changed));
     assert_ne!(c, c_crc32(&changed));
+}
+
+// C's atomic read-modify-write (on aarch64 GCC's outline atomics from
+// libgcc, the static-musl linking case of rust-lang/rust#89626), from four
+// threads at once: no update is lost.
+#[test]
+fn c_atomic_fetch_add_from_threads() {
+    let counter = AtomicU32::new(5);
+    assert_eq!(c_atomic_fetch_add(&counter, 2), 5);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..10_000 {
+                    c_atomic_fetch_add(&counter, 1);
+                }
+            });
+        }
+    });
+    assert_eq!(counter.load(Ordering::SeqCst), 7 + 40_000);
 }
