@@ -128,7 +128,6 @@ fn a_flake_without_the_shell_falls_back_to_host_and_the_answer_is_cached() {
     assert_eq!(evaluations(&calls), 1, "{calls:?}");
     let second = text(&fx.run(&["build", "--target", "aarch64-darwin", "--dry-run"]));
     assert!(!second.contains("using the host backend"), "a cached answer is not news: {second}");
-    assert!(second.contains("backend host"), "{second}");
     let verbose = text(&fx.run(&["-v", "build", "--target", "aarch64-darwin", "--dry-run"]));
     assert!(verbose.contains("using the host backend") && verbose.contains("cached answer"), "-v says it: {verbose}");
     assert_eq!(fx.nix_calls(), calls, "a cached negative answer must not run nix");
