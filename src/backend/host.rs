@@ -15,7 +15,19 @@ use std::path::{Path, PathBuf};
 
 /// The rustc the host backend would use for `spec` (to ask it for the target's cfg).
 pub fn rustc(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest) -> Option<PathBuf> {
-    choose_toolchain(env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone())
+    toolchain(env, spec, req).ok().map(|t| t.0.rustc.clone())
+}
+
+/// The toolchain for `spec` (any that is asked for when the user builds std themselves).
+fn toolchain<'a>(
+    env: &'a HostEnv,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+) -> Result<(&'a crate::resolve::machine::Toolchain, StdSource, String), Failure> {
+    match req.own_std {
+        true => crate::resolve::toolchain::choose_for_own_std(env, spec, req.toolchain.as_deref()),
+        false => choose_toolchain(env, spec, req.toolchain.as_deref()),
+    }
 }
 
 /// Plans the cargo command for `spec` with the host's tools.
@@ -29,7 +41,7 @@ pub fn plan(
     if let Some(why) = &spec.host.unsupported {
         return Err(Failure::missing(format!("the host backend cannot build {}: {why}", spec.name)));
     }
-    let (tc, std_src, why) = choose_toolchain(env, spec, req.toolchain.as_deref())?;
+    let (tc, std_src, why) = toolchain(env, spec, req)?;
     let build_std = std_src == StdSource::BuildStd;
     let mut tools = Toolset {
         cargo: tc.cargo.display().to_string(),
@@ -93,7 +105,7 @@ pub fn target_env(env: &HostEnv, spec: &TargetSpec, linker: bool) -> Result<Targ
     let mut out = Vec::new();
     let native = spec.is_host_target(&env.host_triple);
     let (t, c) = (spec.cargo_env(), spec.cc_env());
-    if linker && spec.host.linker != "rust-lld" && !native {
+    if linker && !matches!(spec.host.linker.as_str(), "rust-lld" | "") && !native {
         require(env, &spec.host.linker, spec, "linker")?;
         out.push((format!("CARGO_TARGET_{t}_LINKER"), spec.host.linker.clone()));
     }

@@ -141,7 +141,7 @@ pub fn plan(
     targets_dir: Option<&Path>,
 ) -> Result<Plan, Failure> {
     let policy = run_policy(spec, req)?;
-    let mut notes = tools.notes;
+    let mut notes: Vec<String> = spec.open.iter().cloned().chain(tools.notes).collect();
     notes.extend(policy.unrun.iter().cloned());
     let (program, subcommand, target, env) = match req.glibc {
         None => (tools.cargo, req.subcommand.clone(), target_arg(spec, targets_dir)?, tools.env),

@@ -45,7 +45,7 @@ pub fn check_program(env: &HostEnv, spec: &TargetSpec, program: &Path, wrapped: 
         Failure::cannot_run(format!("cannot run {} for {}: {e}", program.display(), spec.name))
             .next("check the path (cargo prints the binaries it built with `--message-format json`)")
     })?;
-    if wrapped {
+    if wrapped || matches!(spec.runner, Runner::Direct { .. }) {
         return Ok(());
     }
     let native = spec.runs_natively_on(&env.host_triple) && !matches!(spec.runner, Runner::QemuSystem { .. });

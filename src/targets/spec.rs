@@ -76,6 +76,12 @@ pub enum Runner {
     Native {
         timeout_secs: u64,
     },
+    /// The program as it is, as plain cargo would start it (the host's kernel decides:
+    /// natively, or through binfmt_misc), with crossflake's timeout and process handling.
+    /// For triples crossflake has no runner of its own for.
+    Direct {
+        timeout_secs: u64,
+    },
     None {
         reason: String,
     },
@@ -88,7 +94,8 @@ impl Runner {
             | Runner::QemuSystem { timeout_secs, .. }
             | Runner::Wine { timeout_secs }
             | Runner::Wasi { timeout_secs }
-            | Runner::Native { timeout_secs } => Some(*timeout_secs),
+            | Runner::Native { timeout_secs }
+            | Runner::Direct { timeout_secs } => Some(*timeout_secs),
             Runner::None { .. } => None,
         }
     }
@@ -98,6 +105,7 @@ impl Runner {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostTools {
+    /// The linker cargo is given (`rust-lld`: rustc's own; empty: cargo's default, untouched).
     pub linker: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<String>,
@@ -145,6 +153,10 @@ pub struct TargetSpec {
     /// Console rules for this target's programs (src/verdict.rs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<RuleSpec>,
+    /// For a triple crossflake has no file for (resolve/open_world.rs): that it runs cargo as
+    /// cargo would, and what was derived. Said with every plan for it.
+    #[serde(skip)]
+    pub open: Option<String>,
 }
 
 impl TargetSpec {

@@ -36,6 +36,10 @@ pub fn is_cargo_test_var(k: &str) -> bool {
         || k.starts_with("CARGO_BIN_")
         || k.starts_with("CARGO_MANIFEST_")
         || ["CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "CARGO_RUSTC_CURRENT_DIR"].contains(&k)
+        // rustup's choice for this test process (from the project's rust-toolchain.toml):
+        // a crossflake started elsewhere must find its own, as rustup would.
+        || k == "RUSTUP_TOOLCHAIN"
+        || k == "RUSTUP_TOOLCHAIN_SOURCE"
 }
 
 /// A command for `program` in the environment of a user's shell (see `is_cargo_test_var`).

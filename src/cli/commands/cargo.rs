@@ -9,7 +9,9 @@ use crate::events::{Event, Sink};
 use crate::failure::{Failure, Outcome};
 use crate::report::Reporter;
 use crate::request::{CargoRequest, CommandKind};
+use crate::resolve::cargo_config::CargoConfig;
 use crate::resolve::machine::HostEnv;
+use crate::resolve::open_world;
 use crate::run::execute::{execute, Console};
 
 /// The cargo subcommand words of a pass-through command, taken off the front of `cargo`.
@@ -47,12 +49,17 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
         runner: o.runner.unwrap_or_default(),
         targets_dirs: vec![],
         cwd: here.cwd.clone(),
+        own_std: false,
     };
     let crate_dir = crate::resolve::user::crate_dir(&req).ok();
     here.add_boards(&o.targets_dirs, crate_dir.as_deref().unwrap_or(&req.cwd))?;
     req.targets_dirs = here.registry.extra_dirs.clone();
-    let target = target_of(o.target, &req.cwd, &req.peek().configs, name)?;
-    let spec = here.registry.resolve_any(&target)?;
+    let config = CargoConfig::load(&req.cwd, crate::support::paths::cargo_home().as_deref(), &req.peek().configs)?;
+    req.own_std = open_world::builds_own_std(&req.args, &config);
+    let target = target_of(o.target, &config, name)?;
+    // rustup finds rust-toolchain.toml from the current directory, and so does crossflake.
+    let env = HostEnv::probe(&req.cwd);
+    let spec = open_world::resolve(&here.registry, &env, &target)?;
     if req.coverage && !(req.kind() == CommandKind::Test && req.builtin()) {
         return Err(Failure::usage("--coverage goes with `crossflake test`"));
     }
@@ -62,8 +69,6 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     if req.kind() != CommandKind::Other {
         crate::resolve::user::crate_dir(&req)?;
     }
-    // rustup finds rust-toolchain.toml from the current directory, and so does crossflake.
-    let env = HostEnv::probe(&req.cwd);
     let ctx = Context {
         registry: &here.registry,
         sink: reporter,

@@ -46,7 +46,11 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     let specs: Vec<TargetSpec> = if o.targets.is_empty() {
         matrix::default_targets(&here.registry, matrix::crate_kind(&dir)).into_iter().cloned().collect()
     } else {
-        o.targets.iter().map(|t| here.registry.resolve_any(t)).collect::<anyhow::Result<_>>()?
+        let env = HostEnv::probe(&dir);
+        o.targets
+            .iter()
+            .map(|t| crate::resolve::open_world::resolve(&here.registry, &env, t))
+            .collect::<Result<_, _>>()?
     };
     let env = HostEnv::probe(&dir);
     let ctx = context(&here, &env, o, reporter);
@@ -120,7 +124,8 @@ fn one_target(here: &mut Here, o: &Options, name: &str) -> Result<(TargetSpec, P
     };
     let dir = here.crate_dir()?;
     here.add_boards(&o.targets_dirs, &dir)?;
-    Ok((here.registry.resolve_any(&target)?, dir))
+    let env = HostEnv::probe(&dir);
+    Ok((crate::resolve::open_world::resolve(&here.registry, &env, &target)?, dir))
 }
 
 pub fn repro(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
