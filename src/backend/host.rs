@@ -117,7 +117,8 @@ pub fn target_env(env: &HostEnv, spec: &TargetSpec, linker: bool) -> Result<Targ
     if let Some(flags) = &spec.host.cflags {
         out.push((format!("CFLAGS_{c}"), flags.clone()));
     }
-    if spec.kind == Kind::Std {
+    // (a triple without a file keeps pkg-config's defaults, as under plain cargo)
+    if spec.kind == Kind::Std && spec.open.is_none() {
         out.push(("PKG_CONFIG_ALLOW_CROSS".into(), "1".into()));
         out.push((format!("PKG_CONFIG_LIBDIR_{c}"), spec.host.pkg_config_libdir.clone().unwrap_or_default()));
         out.push((format!("PKG_CONFIG_SYSROOT_DIR_{c}"), "/".into()));
