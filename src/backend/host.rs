@@ -64,24 +64,36 @@ pub fn plan(
     if tc.source == ToolchainSource::Rustup {
         vars.insert("RUSTUP_TOOLCHAIN".into(), tc.name.clone());
     }
-    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none())?;
+    // macOS without osxcross (no SDK registered on this machine): zig links libSystem.
+    let zig_links_macos = spec.host.zig_fallback && env.which(&spec.host.linker).is_none();
+    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none() && !zig_links_macos)?;
     vars.extend(target_vars);
     if !kept.is_empty() {
         tools.notes.push(format!("your {} kept (set in your environment)", kept.join(", ")));
     }
-    if let Some(floor) = req.glibc {
+    if req.glibc.is_some() || zig_links_macos {
+        let why = if zig_links_macos { format!("{} without osxcross", spec.name) } else { "--glibc".into() };
         let zigbuild = env.cargo_tool("cargo-zigbuild").ok_or_else(|| {
-            Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+            Failure::missing(format!("{why} builds with cargo-zigbuild, which is not installed"))
                 .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
         })?;
         let zig = env.zig.clone().ok_or_else(|| {
-            Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
+            Failure::missing(format!("{why} needs zig, which is not on PATH nor in crossflake's cache"))
                 .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
         })?;
-        tools.notes.push(format!(
-            "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
-            zig.display()
-        ));
+        tools.notes.push(match req.glibc {
+            Some(floor) => format!(
+                "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
+                zig.display()
+            ),
+            None => format!(
+                "no osxcross ({} is not on PATH): linked with cargo-zigbuild and zig ({}), which links libSystem \
+                 without an SDK; frameworks need one (`crossflake sdk add`, docs/macos.md). rustc's warning that \
+                 `xcrun ... --show-sdk-path` failed means only that no SDK version is recorded in the binary",
+                spec.host.linker,
+                zig.display()
+            ),
+        });
         vars.insert("CARGO_ZIGBUILD_ZIG_PATH".into(), zig.display().to_string());
         tools.zigbuild = Some(zigbuild.display().to_string());
     }

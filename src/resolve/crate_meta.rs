@@ -6,7 +6,7 @@
 //! kind = "bare-metal"          # the matrix's default targets: std or bare-metal
 //! runner = "crossflake"        # ignore a configured runner (default: wrap it)
 //! targets_dir = "boards"       # the crate's own target files (boards, machine variants)
-//! panic_rule = true            # console rules (src/verdict.rs)
+//! panic_rule = true            # console rules (src/run/verdict.rs)
 //! pass_pattern = "^all tests passed$"
 //! fail_pattern = "^FAIL"
 //! ```

@@ -73,6 +73,7 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
         note: None,
         unsupported: None,
         glibc_min: None,
+        zig_fallback: false,
     };
     let mut runner = Runner::Direct { timeout_secs: 300 };
     let mut derived = vec![];

@@ -23,7 +23,7 @@ pub enum StdSource {
 /// How a toolchain can build `spec`, if at all.
 fn fits(tc: &Toolchain, spec: &TargetSpec) -> Option<StdSource> {
     let needs_src = spec.custom_json.is_some();
-    if tc.has_std(&spec.rust_triple) && !needs_src {
+    if spec.std_triples().iter().all(|t| tc.has_std(t)) && !needs_src {
         Some(StdSource::Prebuilt)
     } else if tc.rust_src {
         Some(StdSource::BuildStd)

@@ -21,7 +21,7 @@ pub enum ExitDevice {
     IsaDebugExit,
 }
 
-/// Console rules (src/verdict.rs) as written in TOML: a target file's `[verdict]`,
+/// Console rules (src/run/verdict.rs) as written in TOML: a target file's `[verdict]`,
 /// a crate's `[package.metadata.crossflake]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,6 +128,10 @@ pub struct HostTools {
     /// Set when the host backend cannot build this target on Debian 12: why, and what to use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// Link with cargo-zigbuild and zig when `linker` is not on PATH (macOS without
+    /// osxcross and an SDK: libSystem only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub zig_fallback: bool,
     /// The lowest glibc floor `--glibc` can give this target (glibc's first release
     /// for the architecture, as zig knows it); only glibc targets have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -150,7 +154,7 @@ pub struct TargetSpec {
     pub custom_json: Option<String>,
     pub runner: Runner,
     pub host: HostTools,
-    /// Console rules for this target's programs (src/verdict.rs).
+    /// Console rules for this target's programs (src/run/verdict.rs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<RuleSpec>,
     /// For a triple crossflake has no file for (resolve/open_world.rs): that it runs cargo as
@@ -168,6 +172,14 @@ impl TargetSpec {
     pub fn cc_env(&self) -> String {
         self.rust_triple.replace(['-', '.'], "_")
     }
+    /// The triples whose std the target needs (a universal macOS binary needs both).
+    pub fn std_triples(&self) -> Vec<&str> {
+        match self.rust_triple.as_str() {
+            "universal2-apple-darwin" => vec!["aarch64-apple-darwin", "x86_64-apple-darwin"],
+            t => vec![t],
+        }
+    }
+
     /// The architecture part of the triple (`aarch64`, `riscv64gc`, `x86_64`).
     pub fn arch(&self) -> &str {
         self.rust_triple.split('-').next().unwrap_or("")
