@@ -262,10 +262,12 @@ pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
         "clippy" => "clippy",
         "doc" | "d" => "doc",
         "rustc" => "rustc",
-        other => return Err(Failure::usage(format!(
+        other => {
+            return Err(Failure::usage(format!(
             "`{other}` through cargo-zigbuild (--glibc, or macOS without an SDK): it builds, tests, runs, checks and \
                  documents only"
-        ))),
+        )))
+        }
     };
     Ok(vec![sub.to_string()])
 }

@@ -131,8 +131,8 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
 /// toolchain's rustc knows; a triple rustc does not know exits 2 naming the closest.
 pub fn resolve(registry: &Registry, env: &HostEnv, query: &str) -> Result<TargetSpec, Failure> {
     match registry.resolve(query) {
-        Ok(spec) => return Ok(spec.clone()),
-        Err(_) if query.ends_with(".json") => return Ok(registry.resolve_any(query)?),
+        Ok(spec) => Ok(spec.clone()),
+        Err(_) if query.ends_with(".json") => Ok(registry.resolve_any(query)?),
         Err(unknown) => {
             let rustc = rustc_of(env);
             let known = target_list(&rustc);

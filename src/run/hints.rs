@@ -5,6 +5,7 @@ use crate::targets::TargetSpec;
 /// Lines of cargo's stderr worth keeping for hints.
 pub fn interesting(line: &str) -> bool {
     rejected_argument(line).is_some()
+        || missing_framework(line).is_some()
         || line.contains("required by crate")
         || line.contains("was not found in the pkg-config search path")
         || line.contains("Could not find directory of OpenSSL")
@@ -15,6 +16,13 @@ pub fn interesting(line: &str) -> bool {
 pub fn rejected_argument(line: &str) -> Option<String> {
     let rest = line.split("error: unexpected argument '").nth(1)?;
     rest.split('\'').next().map(str::to_string)
+}
+
+/// The macOS framework zig could not find (`unable to find system framework "X"`): a
+/// link without an SDK.
+pub fn missing_framework(line: &str) -> Option<String> {
+    let rest = line.split("unable to find system framework \"").nth(1)?;
+    rest.split('"').next().map(str::to_string)
 }
 
 /// (pkg-config name, Debian -dev package, nixpkgs attribute) for common libraries.

@@ -36,6 +36,41 @@ pub fn built(cargo: &CargoStep, messages: Option<&[PathBuf]>) -> Result<Vec<Path
     Ok(crate::run::test_binaries::binaries(got.stdout.as_bytes()).1)
 }
 
+/// What ships for `spec` from the executables a build made; for universal2 the fat
+/// binaries cargo-zigbuild joined into `<target dir>/universal2-apple-darwin/<profile>/`
+/// (it reports no artifacts of its own).
+pub fn shipped(spec: &TargetSpec, cargo: &CargoStep, built: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    if spec.rust_triple != "universal2-apple-darwin" {
+        return Ok(built.to_vec());
+    }
+    let peek = crate::request::peek(&cargo.args);
+    let target_dir = match cargo.target_dir.clone().or(peek.target_dir.map(|d| cargo.cwd.join(d))) {
+        Some(d) => d,
+        None => {
+            let real_cargo = cargo.env.get("CARGO").cloned().unwrap_or_else(|| cargo.program.clone());
+            let mut md = cargo_metadata::MetadataCommand::new();
+            md.cargo_path(real_cargo).current_dir(&cargo.cwd).no_deps();
+            if let Some(m) = peek.manifest_path {
+                md.manifest_path(cargo.cwd.join(m));
+            }
+            md.exec().context("cannot ask cargo for the target directory")?.target_directory.into_std_path_buf()
+        }
+    };
+    let profile = match peek.profile.as_deref() {
+        None | Some("dev") => "debug".to_string(),
+        Some(p) => p.to_string(),
+    };
+    let dir = target_dir.join("universal2-apple-darwin").join(profile);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cargo-zigbuild left no universal2 binaries in {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| crate::support::fs::is_executable(p))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
 /// The artifact at `path` and the glibc it needs (read from its ELF).
 pub fn artifact(path: &Path) -> Artifact {
     with_needs(path, &crate::ship::glibc::needs(path).unwrap_or_default())

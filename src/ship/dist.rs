@@ -33,7 +33,7 @@ pub fn dist(mut plan: Plan, spec: &TargetSpec, krate: &Path, out: &Path, sink: &
         plan.cargo.json_messages || crate::request::peek(&plan.cargo.args).message_format.is_empty();
     sink.event(crate::events::Event::Plan { plan: Box::new(plan.clone()), dry_run: false });
     let ran = execute(&plan, spec, Console::Live, sink)?;
-    let found = artifacts::built(&plan.cargo, ran.executables.as_deref())?;
+    let found = artifacts::shipped(spec, &plan.cargo, &artifacts::built(&plan.cargo, ran.executables.as_deref())?)?;
     if found.is_empty() {
         return Err(Failure::error(format!("the release build of {} produced no executable to ship", krate.display())));
     }

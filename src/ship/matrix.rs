@@ -113,6 +113,7 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
     sink.event(Event::TargetPhase { target: spec.name.clone(), phase: "building".into() });
     match run_plan(&plan, spec, log.as_ref(), &path) {
         Ok(built) => {
+            let built = artifacts::shipped(spec, &plan.cargo, &built).unwrap_or(built);
             res.build = Status::Passed;
             res.artifacts = match req.glibc {
                 Some(floor) => match glibc::check_floor(&built, floor, log.as_ref()) {

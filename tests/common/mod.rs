@@ -18,8 +18,17 @@ pub fn shared_target_dir() -> PathBuf {
     root().join("target/xtests")
 }
 
-/// Fails the test with the install hint when `tool` is not on PATH.
+/// Fails the test with the install hint when `tool` is not on PATH (`zig-or-cache`: zig
+/// on PATH or where scripts/setup-host puts it, in crossflake's cache).
 pub fn require_tool(tool: &str) {
+    if tool == "zig-or-cache" {
+        let cache =
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/crossflake/zig/ziglang/zig"));
+        if cache.is_some_and(|c| c.is_file()) {
+            return;
+        }
+        return require_tool("zig");
+    }
     let found =
         std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file())).unwrap_or(false);
     assert!(found, "REQUIRED TOOL MISSING: `{tool}` is not on PATH; run scripts/setup-host (CI does) and re-run");
