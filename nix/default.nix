@@ -60,7 +60,9 @@ lib.makeScope pkgs.newScope (self: {
       [ s.rust_triple ];
   # Targets only the launcher serves (universal2: cargo-zigbuild joins two darwin
   # builds); the flake gives them no shell or package: use the darwin ones.
-  launcherOnly = s: s.rust_triple == "universal2-apple-darwin";
+  # MSVC: cargo-xwin fetches Microsoft's CRT and SDK, which nixpkgs does not package.
+  launcherOnly =
+    s: s.rust_triple == "universal2-apple-darwin" || lib.hasSuffix "-windows-msvc" s.rust_triple;
   # rust-overlay lib/rust-bin.nix: fromRustupToolchainFile reads [toolchain]
   # and returns the profile's makeOverridable result, whose override merges
   # into the arguments it was made with (extensions stay as the TOML says,

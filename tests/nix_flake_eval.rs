@@ -86,7 +86,11 @@ fn targets() -> serde_json::Map<String, Value> {
     // universal2-darwin is the launcher's alone (cargo-zigbuild joins the two darwin builds);
     // the flake gives it no shell (nix/default.nix launcherOnly), and its two stds are the
     // darwin targets' own.
-    all.retain(|_, s| s["rust_triple"] != "universal2-apple-darwin");
+    // The MSVC targets are too (cargo-xwin brings Microsoft's CRT and SDK).
+    all.retain(|_, s| {
+        let t = s["rust_triple"].as_str().unwrap();
+        t != "universal2-apple-darwin" && !t.ends_with("-windows-msvc")
+    });
     all
 }
 

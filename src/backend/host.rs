@@ -66,10 +66,24 @@ pub fn plan(
     }
     // macOS without osxcross (no SDK registered on this machine): zig links libSystem.
     let zig_links_macos = spec.host.zig_fallback && env.which(&spec.host.linker).is_none();
-    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none() && !zig_links_macos)?;
+    let wrapped = spec.host.cargo_wrapper.is_some();
+    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none() && !zig_links_macos && !wrapped)?;
     vars.extend(target_vars);
     if !kept.is_empty() {
         tools.notes.push(format!("your {} kept (set in your environment)", kept.join(", ")));
+    }
+    if spec.host.cargo_wrapper.as_deref() == Some("xwin") {
+        let xwin = env.cargo_tool("cargo-xwin").ok_or_else(|| {
+            Failure::missing(format!("{} builds with cargo-xwin, which is not installed", spec.name)).next(
+                "`cargo install --locked cargo-xwin` (or `pip install cargo-xwin`; scripts/setup-host installs it)",
+            )
+        })?;
+        tools.notes.push(
+            "built with cargo-xwin, which fetches Microsoft's CRT and Windows SDK on first use into its cache \
+             (XWIN_CACHE_DIR; using it accepts Microsoft's license, https://go.microsoft.com/fwlink/?LinkId=2086102)"
+                .into(),
+        );
+        tools.xwin = Some(xwin.display().to_string());
     }
     if req.glibc.is_some() || zig_links_macos {
         let why = if zig_links_macos { format!("{} without osxcross", spec.name) } else { "--glibc".into() };

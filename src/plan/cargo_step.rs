@@ -121,6 +121,8 @@ pub struct Toolset {
     pub cargo: String,
     /// cargo-zigbuild, when zig links: a glibc floor, or macOS without an SDK.
     pub zigbuild: Option<String>,
+    /// cargo-xwin, for the MSVC targets.
+    pub xwin: Option<String>,
     /// The backend's variables (linker, C tools, pkg-config, toolchain; a dev shell's).
     pub env: BTreeMap<String, String>,
     /// The toolchain has no prebuilt std for the target: build it from rust-src.
@@ -144,6 +146,13 @@ pub fn plan(
     let mut notes: Vec<String> = spec.open.iter().cloned().chain(tools.notes).collect();
     notes.extend(policy.unrun.iter().cloned());
     let (program, subcommand, target, env) = match (tools.zigbuild, req.glibc) {
+        (None, None) if tools.xwin.is_some() => {
+            let mut env = tools.env;
+            env.insert("CARGO".into(), tools.cargo);
+            let mut sub = vec!["xwin".to_string()];
+            sub.extend(xwin_subcommand(req)?);
+            (tools.xwin.unwrap_or_default(), sub, target_arg(spec, targets_dir)?, env)
+        }
         (None, None) => (tools.cargo, req.subcommand.clone(), target_arg(spec, targets_dir)?, tools.env),
         (None, Some(_)) => {
             return Err(Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
@@ -267,6 +276,26 @@ pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
             "`{other}` through cargo-zigbuild (--glibc, or macOS without an SDK): it builds, tests, runs, checks and \
                  documents only"
         )))
+        }
+    };
+    Ok(vec![sub.to_string()])
+}
+
+/// cargo-xwin's subcommand for a cargo one.
+pub fn xwin_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
+    let first = req.subcommand.first().map(String::as_str).unwrap_or("build");
+    let sub = match first {
+        "build" | "b" => "build",
+        "test" | "t" => "test",
+        "run" | "r" => "run",
+        "check" | "c" => "check",
+        "clippy" => "clippy",
+        "doc" | "d" => "doc",
+        "rustc" => "rustc",
+        other => {
+            return Err(Failure::usage(format!(
+                "`{other}` for an MSVC target: cargo-xwin builds, tests, runs, checks and documents only"
+            )))
         }
     };
     Ok(vec![sub.to_string()])

@@ -132,6 +132,10 @@ pub struct HostTools {
     /// osxcross and an SDK: libSystem only).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub zig_fallback: bool,
+    /// The cargo wrapper that builds for this target (`xwin`: cargo-xwin, which brings
+    /// Microsoft's CRT and Windows SDK for the MSVC targets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cargo_wrapper: Option<String>,
     /// The lowest glibc floor `--glibc` can give this target (glibc's first release
     /// for the architecture, as zig knows it); only glibc targets have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
