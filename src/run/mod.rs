@@ -4,9 +4,9 @@
 pub mod binfmt;
 pub mod coverage;
 pub mod execute;
+pub mod halting;
 pub mod hints;
 pub mod kernel;
-
 pub mod runner;
 pub mod test_binaries;
 pub mod test_env;
