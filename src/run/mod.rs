@@ -3,6 +3,7 @@
 //! they need (program checks, verdicts, wine, WASI).
 pub mod binfmt;
 pub mod coverage;
+pub mod defmt;
 pub mod execute;
 pub mod halting;
 pub mod hints;

@@ -80,6 +80,11 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest, sink: &dyn Sin
         };
         return Err(Failure::cannot_run(format!("`{}` is not on PATH", step.program)).next(install));
     }
+    // A program logging with defmt: its output decoded by defmt-print, or said why not.
+    let (step, note) = super::defmt::decoding(env, spec, req, step);
+    if let Some(note) = note {
+        sink.info(&format!("note: {note}"));
+    }
     if let Some(port) = req.gdb {
         sink.info(&format!(
             "{} is waiting for gdb on port {port}; attach with:\n  {}",
