@@ -267,6 +267,96 @@ fn every_microcontroller_target_boots_the_sample_and_fails_truly() {
     }
 }
 
+/// A crate logging with defmt over semihosting (defmt-semihosting), as
+/// embedded crates do: its frames are decoded with defmt-print and the exit
+/// status stands; without defmt-print the runner says why the output is
+/// unreadable, and the status still stands.
+#[test]
+fn defmt_frames_over_semihosting_are_decoded() {
+    require_tool("qemu-system-arm");
+    require_tool("defmt-print");
+    let krate = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        std::fs::create_dir_all(krate.path().join(name).parent().unwrap()).unwrap();
+        std::fs::write(krate.path().join(name), text).unwrap();
+    };
+    file(
+        "Cargo.toml",
+        "[package]\nname = \"logs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\n\
+         cortex-m = { version = \"0.7\", features = [\"critical-section-single-core\"] }\n\
+         cortex-m-rt = \"0.7\"\ncortex-m-semihosting = \"0.5\"\ndefmt = \"1\"\ndefmt-semihosting = \"0.3\"\n",
+    );
+    file("memory.x", &std::fs::read_to_string(mcu().join("memory/thumbv7m-none-eabi.x")).unwrap());
+    file(
+        "build.rs",
+        "fn main() {\n    println!(\"cargo:rustc-link-search={}\", env!(\"CARGO_MANIFEST_DIR\"));\n    \
+         println!(\"cargo:rustc-link-arg=-Tlink.x\");\n    println!(\"cargo:rustc-link-arg=-Tdefmt.x\");\n}\n",
+    );
+    let bin = |name: &str, exit: &str| {
+        file(
+            &format!("src/bin/{name}.rs"),
+            &format!(
+                "#![no_std]\n#![no_main]\nuse cortex_m_semihosting::debug;\nuse defmt_semihosting as _;\n\
+                 #[panic_handler]\nfn panic(_: &core::panic::PanicInfo) -> ! {{\n    debug::exit(debug::EXIT_FAILURE);\n    loop {{}}\n}}\n\
+                 #[cortex_m_rt::entry]\nfn main() -> ! {{\n    defmt::info!(\"{name}: the answer is {{=u32}}\", 42);\n    \
+                 defmt::warn!(\"a float: {{}}\", 1.5f32);\n    debug::exit(debug::{exit});\n    loop {{}}\n}}\n"
+            ),
+        )
+    };
+    bin("logs", "EXIT_SUCCESS");
+    bin("logs_and_fails", "EXIT_FAILURE");
+    let run = |bin: &str| {
+        let mut cmd = std::process::Command::new(bin_path());
+        let td = shared_target_dir();
+        cmd.args([
+            "run",
+            "--target",
+            "cortex-m3",
+            "--bin",
+            bin,
+            "--backend",
+            "host",
+            "--target-dir",
+            td.to_str().unwrap(),
+        ])
+        .current_dir(krate.path())
+        .env("DEFMT_LOG", "info");
+        cmd.output_bounded().unwrap()
+    };
+    let o = run("logs");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(stdout.contains("INFO  logs: the answer is 42") && stdout.contains("WARN  a float: 1.5"), "{}", text(&o));
+    let o = run("logs_and_fails");
+    assert_eq!(o.status.code(), Some(1), "the exit status stands: {}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("logs_and_fails: the answer is 42"), "{}", text(&o));
+    // Without defmt-print (a PATH with QEMU alone): said, and the status still stands.
+    let elf = shared_target_dir().join("thumbv7m-none-eabi/debug/logs_and_fails");
+    let path = tempfile::tempdir().unwrap();
+    let qemu = which("qemu-system-arm");
+    std::os::unix::fs::symlink(&qemu, path.path().join("qemu-system-arm")).unwrap();
+    let o = std::process::Command::new(bin_path())
+        .args(["runner", "--target", "cortex-m3", elf.to_str().unwrap()])
+        .env("PATH", path.path())
+        .output_bounded()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("logs with defmt") && text(&o).contains("cargo install defmt-print"), "{}", text(&o));
+}
+
+/// The crossflake binary (common::bin, which a local closure named `bin` shadows).
+fn bin_path() -> PathBuf {
+    common::bin()
+}
+
+/// The full path of `tool` on PATH.
+fn which(tool: &str) -> PathBuf {
+    std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("`{tool}` is not on PATH"))
+}
+
 #[test]
 fn gdb_attaches_to_a_cortex_m_core() {
     require_tool("qemu-system-arm");
