@@ -267,6 +267,43 @@ fn every_microcontroller_target_boots_the_sample_and_fails_truly() {
     }
 }
 
+/// templates/cortex-m (with the harness from this checkout instead of git):
+/// `crossflake run` prints over semihosting, `crossflake test` boots the test
+/// image once per test, with the target from its .cargo/config.toml.
+#[test]
+fn the_cortex_m_template_runs_and_tests_one_boot_per_test() {
+    require_tool("qemu-system-arm");
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["Cargo.toml", ".cargo/config.toml", "memory.x", "build.rs", "src/lib.rs", "src/main.rs", "tests/boot.rs"]
+    {
+        let to = dir.path().join(f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(root().join("templates/cortex-m").join(f), to).unwrap();
+    }
+    let manifest = dir.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let git = r#"git = "https://github.com/crossflake/crossflake""#;
+    assert!(text.contains(git), "{text}");
+    let path = format!("path = {:?}", root().join("harness").display().to_string());
+    std::fs::write(&manifest, text.replace(git, &path)).unwrap();
+    let o = cf_in(dir.path(), &["run"]);
+    assert!(o.status.success(), "{}", text_of(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("Hello, world!"), "{}", text_of(&o));
+    let o = cf_in(dir.path(), &["test"]);
+    let out = text_of(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("test cortex-m3 (thumbv7m-none-eabi)"), "the target from .cargo/config.toml: {out}");
+    for t in ["adds", "formats", "panics"] {
+        assert!(out.contains(&format!("test {t} ... ok")), "{t}: {out}");
+    }
+    assert!(out.contains("test result: ok. 3 passed; 0 failed"), "{out}");
+}
+
+/// common::text, which a local `text` shadows.
+fn text_of(o: &std::process::Output) -> String {
+    common::text(o)
+}
+
 /// A crate logging with defmt over semihosting (defmt-semihosting), as
 /// embedded crates do: its frames are decoded with defmt-print and the exit
 /// status stands; without defmt-print the runner says why the output is
