@@ -381,6 +381,38 @@ fn defmt_frames_over_semihosting_are_decoded() {
     assert!(text(&o).contains("logs with defmt") && text(&o).contains("cargo install defmt-print"), "{}", text(&o));
 }
 
+/// A crate with C code (the cc crate) for a Cortex-M target whose C compiler is
+/// not installed exits 3 naming the Debian packages, not cargo's 101. The C
+/// tool is renamed in a board file so the test does not depend on whether this
+/// machine has gcc-arm-none-eabi.
+#[test]
+fn a_crate_with_c_and_no_c_compiler_exits_3_naming_the_packages() {
+    let krate = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        std::fs::create_dir_all(krate.path().join(name).parent().unwrap()).unwrap();
+        std::fs::write(krate.path().join(name), text).unwrap();
+    };
+    file(
+        "Cargo.toml",
+        "[package]\nname = \"withc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [package.metadata.crossflake]\ntargets_dir = \"boards\"\n\n[build-dependencies]\ncc = \"1\"\n",
+    );
+    file("src/twice.c", "int twice(int x) { return 2 * x; }\n");
+    file("build.rs", "fn main() {\n    cc::Build::new().file(\"src/twice.c\").compile(\"twice\");\n}\n");
+    file("src/lib.rs", "#![no_std]\nextern \"C\" {\n    fn twice(x: i32) -> i32;\n}\npub fn t(x: i32) -> i32 {\n    unsafe { twice(x) }\n}\n");
+    let cortex_m3 = std::fs::read_to_string(root().join("targets/cortex-m3.toml")).unwrap();
+    let packages = cortex_m3.lines().find(|l| l.starts_with("packages = ")).unwrap();
+    file(
+        "boards/m3-no-gcc.toml",
+        &format!("base = \"cortex-m3\"\nname = \"m3-no-gcc\"\n\n[host]\nlinker = \"rust-lld\"\ncc = \"crossflake-no-such-arm-gcc\"\n{packages}\n"),
+    );
+    let o = cf_in(krate.path(), &["build", "--target", "m3-no-gcc"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{out}");
+    assert!(out.contains("`crossflake-no-such-arm-gcc` (the C compiler a crate's build asked for)"), "{out}");
+    assert!(out.contains("sudo apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi"), "{out}");
+}
+
 /// The crossflake binary (common::bin, which a local closure named `bin` shadows).
 fn bin_path() -> PathBuf {
     common::bin()
