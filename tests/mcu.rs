@@ -433,7 +433,9 @@ fn gdb_attaches_to_a_cortex_m_core() {
     let o = cf_in(&mcu(), &["build", "--target", "cortex-m3", "--bin", "mcu"]);
     assert!(o.status.success(), "{}", text(&o));
     let elf = shared_target_dir().join("thumbv7m-none-eabi/debug/mcu");
-    let port = "47331";
+    // A port no other process holds (another suite may run the same tests at once).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let port = port.as_str();
     let GdbSession { status, stdout, stderr, gdb_out } = gdb_session("cortex-m3", port, &elf, &[]);
     assert!(stderr.contains(&format!("target remote :{port}")), "the runner prints the gdb command: {stderr}");
     assert!(gdb_out.contains("pc "), "gdb read the halted core's pc: {gdb_out}");
