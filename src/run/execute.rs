@@ -122,6 +122,9 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, console: Console, sink: &dyn Sink
                 spec.name
             )));
         }
+        if let Some(failure) = hints::missing_c_tool(&kept, spec) {
+            return Err(failure);
+        }
         if let Some(arg) = kept.iter().find_map(|l| hints::rejected_argument(l)) {
             let owner = cargo.program.rsplit('/').next().unwrap_or("cargo").to_string();
             return Err(Failure::usage(format!(

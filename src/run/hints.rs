@@ -1,5 +1,6 @@
 //! Turns well-known build failures into the next step: a -sys crate that
 //! cannot find its target library gets the Debian package and the Nix way.
+use crate::failure::Failure;
 use crate::targets::TargetSpec;
 
 /// Lines of cargo's stderr worth keeping for hints.
@@ -9,6 +10,32 @@ pub fn interesting(line: &str) -> bool {
         || line.contains("required by crate")
         || line.contains("was not found in the pkg-config search path")
         || line.contains("Could not find directory of OpenSSL")
+        || missing_tool(line).is_some()
+}
+
+/// The C tool in the cc crate's "failed to find tool \"X\"" error (a crate with C code
+/// whose compiler for the target is not installed).
+pub fn missing_tool(line: &str) -> Option<String> {
+    let rest = line.split("failed to find tool \"").nth(1)?;
+    rest.split('"').next().filter(|t| !t.is_empty()).map(str::to_string)
+}
+
+/// The failure (exit 3) when the build failed because the cc crate found no C compiler
+/// (or archiver) for the target: the Debian packages the target file names for it, or
+/// how to name one when the target has none.
+pub fn missing_c_tool(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
+    let tool = lines.iter().find_map(|l| missing_tool(l))?;
+    let known = [&spec.host.cc, &spec.host.cxx, &spec.host.ar].into_iter().flatten().any(|t| *t == tool);
+    Some(if known {
+        crate::backend::host::missing_tool(&tool, spec, "the C compiler a crate's build asked for")
+    } else {
+        Failure::missing(format!(
+            "a crate has C code for {}, and `{tool}` is not on PATH: crossflake's host backend knows no C compiler \
+             for {}",
+            spec.rust_triple, spec.name
+        ))
+        .next(format!("set CC_{} to one, or use `nix develop .#{}`", spec.cc_env(), spec.name))
+    })
 }
 
 /// The argument in cargo's "unexpected argument 'X' found" error (an option crossflake

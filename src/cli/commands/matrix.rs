@@ -43,14 +43,20 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     let o = &split.opts;
     let dir = here.crate_dir()?;
     here.add_boards(&o.targets_dirs, &dir)?;
-    let specs: Vec<TargetSpec> = if o.targets.is_empty() {
-        matrix::default_targets(&here.registry, matrix::crate_kind(&dir)).into_iter().cloned().collect()
-    } else {
-        let env = HostEnv::probe(&dir);
-        o.targets
-            .iter()
-            .map(|t| crate::resolve::open_world::resolve(&here.registry, &env, t))
-            .collect::<Result<_, _>>()?
+    // --targets, else the crate's own `targets` list, else every target of its kind.
+    let listed = match (o.targets.is_empty(), crate::resolve::crate_meta::CrateMeta::read(&dir)?.targets) {
+        (false, _) => Some(o.targets.clone()),
+        (true, own) => own,
+    };
+    let specs: Vec<TargetSpec> = match listed {
+        None => matrix::default_targets(&here.registry, matrix::crate_kind(&dir)).into_iter().cloned().collect(),
+        Some(names) => {
+            let env = HostEnv::probe(&dir);
+            names
+                .iter()
+                .map(|t| crate::resolve::open_world::resolve(&here.registry, &env, t.trim()))
+                .collect::<Result<_, _>>()?
+        }
     };
     let env = HostEnv::probe(&dir);
     let ctx = context(&here, &env, o, reporter);

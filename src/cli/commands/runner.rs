@@ -49,6 +49,7 @@ pub fn run(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     };
     if o.dry_run {
         let step = emulator::step(&crate::run::runner::facts(&env), &spec, &req)?;
+        let (step, _) = crate::run::defmt::decoding(&env, &spec, &req, step);
         reporter.event(Event::Stdout(format!("{}\n", step.shell_line()).into_bytes()));
         return Ok(());
     }
