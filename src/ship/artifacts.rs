@@ -48,12 +48,24 @@ pub fn shipped(spec: &TargetSpec, cargo: &CargoStep, built: &[PathBuf]) -> Resul
         Some(d) => d,
         None => {
             let real_cargo = cargo.env.get("CARGO").cloned().unwrap_or_else(|| cargo.program.clone());
-            let mut md = cargo_metadata::MetadataCommand::new();
-            md.cargo_path(real_cargo).current_dir(&cargo.cwd).no_deps();
+            let mut step = crate::step::Step::new("cargo metadata", real_cargo).args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+            ]);
             if let Some(m) = peek.manifest_path {
-                md.manifest_path(cargo.cwd.join(m));
+                step = step.arg("--manifest-path").arg(cargo.cwd.join(m).display().to_string());
             }
-            md.exec().context("cannot ask cargo for the target directory")?.target_directory.into_std_path_buf()
+            step.env = cargo.env.clone();
+            step.cwd = Some(cargo.cwd.clone());
+            let got = exec::capture(&step)?;
+            if !got.success() {
+                bail!("cannot ask cargo for the target directory: {}", got.stderr.trim());
+            }
+            let md: cargo_metadata::Metadata =
+                serde_json::from_str(&got.stdout).context("cargo metadata printed no metadata")?;
+            md.target_directory.into_std_path_buf()
         }
     };
     let profile = match peek.profile.as_deref() {

@@ -37,6 +37,7 @@ fn the_registry_has_the_targets() {
             "aarch64-musl",
             "aarch64-none",
             "aarch64-none-softfloat",
+            "aarch64-windows-msvc",
             "armv7",
             "cortex-m0",
             "cortex-m3",
@@ -55,6 +56,7 @@ fn the_registry_has_the_targets() {
             "universal2-darwin",
             "wasm32-wasip1",
             "windows",
+            "windows-msvc",
             "x86_64",
             "x86_64-darwin",
             "x86_64-musl"
