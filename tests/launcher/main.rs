@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod binfmt;
 mod cargo_config;
 mod cli;
 mod flags;
