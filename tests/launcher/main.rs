@@ -8,6 +8,7 @@ mod binfmt;
 mod cargo_config;
 mod cli;
 mod flags;
+mod macho;
 mod nix_pure;
 mod plan;
 mod sdk;
