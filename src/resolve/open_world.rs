@@ -159,5 +159,5 @@ pub fn builds_own_std(args: &[String], config: &super::cargo_config::CargoConfig
     });
     in_args
         || std::env::var_os("CARGO_UNSTABLE_BUILD_STD").is_some_and(|v| !v.is_empty())
-        || config.layers.iter().any(|l| l.table.get("unstable").and_then(|u| u.get("build-std")).is_some())
+        || config.unstable_build_std()
 }

@@ -8,6 +8,7 @@ mod common;
 mod coverage;
 mod glibc;
 mod kernel;
+mod macho;
 mod macos;
 mod open_world;
 mod parallel;

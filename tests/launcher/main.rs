@@ -4,9 +4,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod binfmt;
 mod cargo_config;
 mod cli;
 mod flags;
+mod macho;
 mod nix_pure;
 mod plan;
 mod sdk;
