@@ -108,6 +108,14 @@ pub fn plan(
                 zig.display()
             ),
         });
+        if let (true, Some(min)) = (zig_links_macos, &spec.host.macos_min) {
+            if std::env::var_os("MACOSX_DEPLOYMENT_TARGET").is_none() {
+                vars.insert("MACOSX_DEPLOYMENT_TARGET".into(), min.clone());
+                tools.notes.push(format!(
+                    "runs on macOS {min} and later (MACOSX_DEPLOYMENT_TARGET, rustc's default; set it to change)"
+                ));
+            }
+        }
         vars.insert("CARGO_ZIGBUILD_ZIG_PATH".into(), zig.display().to_string());
         tools.zigbuild = Some(zigbuild.display().to_string());
     }

@@ -74,6 +74,7 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
         unsupported: None,
         glibc_min: None,
         zig_fallback: false,
+        macos_min: None,
         cargo_wrapper: None,
     };
     let mut runner = Runner::Direct { timeout_secs: 300 };

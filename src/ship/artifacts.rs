@@ -83,14 +83,17 @@ pub fn shipped(spec: &TargetSpec, cargo: &CargoStep, built: &[PathBuf]) -> Resul
     Ok(out)
 }
 
-/// The artifact at `path` and the glibc it needs (read from its ELF).
+/// The artifact at `path` and what it needs: the glibc (read from its ELF), else macOS
+/// (read from its Mach-O file).
 pub fn artifact(path: &Path) -> Artifact {
     with_needs(path, &crate::ship::glibc::needs(path).unwrap_or_default())
 }
 
 /// The artifact at `path`, whose glibc needs were read already.
 pub fn with_needs(path: &Path, needs: &crate::ship::glibc::Needs) -> Artifact {
-    Artifact { path: path.to_path_buf(), glibc: needs.max.map(|v| v.to_string()) }
+    let glibc = needs.max.map(|v| v.to_string());
+    let macos = if glibc.is_none() { crate::ship::macho::inspect(path).ok() } else { None };
+    Artifact { path: path.to_path_buf(), glibc, macos }
 }
 
 pub use crate::support::hex::sha256_file;

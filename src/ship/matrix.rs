@@ -125,6 +125,12 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
                 },
                 None => built.iter().map(|p| artifacts::artifact(p)).collect::<Vec<Artifact>>(),
             };
+            // Shipping a binary that loads a dylib no Mac has fails; building it is cargo's success.
+            if spec.is_darwin() && job.dist.is_some() {
+                if let Err(f) = super::macho::check(&built, log.as_ref()) {
+                    res.build = Status::Failed(f.to_string());
+                }
+            }
             if let (Some(out), Status::Passed) = (&job.dist, &res.build) {
                 if let Err(e) = artifacts::copy_to_dist(&built, spec, out) {
                     res.build = Status::Failed(format!("dist: {e:#}"));

@@ -132,6 +132,10 @@ pub struct HostTools {
     /// osxcross and an SDK: libSystem only).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub zig_fallback: bool,
+    /// The oldest macOS a zig-linked build runs on (MACOSX_DEPLOYMENT_TARGET, rustc's own
+    /// default for the triple); without it zig stamps its newest macOS. Yours wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macos_min: Option<String>,
     /// The cargo wrapper that builds for this target (`xwin`: cargo-xwin, which brings
     /// Microsoft's CRT and Windows SDK for the MSVC targets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -202,5 +206,10 @@ impl TargetSpec {
     /// linker links them.
     pub fn is_host_target(&self, host_triple: &str) -> bool {
         self.runs_natively_on(host_triple) && self.rust_triple == host_triple
+    }
+
+    /// A macOS target (its artifacts are Mach-O files).
+    pub fn is_darwin(&self) -> bool {
+        self.rust_triple.ends_with("-apple-darwin")
     }
 }

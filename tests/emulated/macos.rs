@@ -15,20 +15,17 @@ fn mac_crate(dir: &Path, main: &str) {
     std::fs::write(dir.join("rust-toolchain.toml"), pin).unwrap();
 }
 
-/// A Mach-O file's architectures as its header says them (a fat file lists each).
-fn macho_cpus(path: &Path) -> Vec<u32> {
-    let b = std::fs::read(path).unwrap();
-    let be = |at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap());
-    let le = |at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
-    match be(0) {
-        0xcafe_babe => (0..be(4) as usize).map(|i| be(8 + i * 20)).collect(),
-        _ if le(0) == 0xfeed_facf => vec![le(4)],
-        m => panic!("{} is not Mach-O (magic {m:#x})", path.display()),
-    }
+/// A Mach-O file's architectures, sorted, and the oldest macOS of each.
+fn slices(path: &Path) -> Vec<(String, Option<String>)> {
+    let m = crossflake::ship::macho::inspect(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut s: Vec<_> = m.slices.into_iter().map(|s| (s.arch, s.min_macos)).collect();
+    s.sort();
+    s
 }
 
-const ARM64: u32 = 0x0100_000c;
-const X86_64: u32 = 0x0100_0007;
+fn v(arch: &str, min: &str) -> (String, Option<String>) {
+    (arch.to_string(), Some(min.to_string()))
+}
 
 #[test]
 fn darwin_binaries_link_with_zig_and_universal2_is_fat() {
@@ -40,7 +37,22 @@ fn darwin_binaries_link_with_zig_and_universal2_is_fat() {
     let o = crossflake(&["build", "--target", "aarch64-darwin", "--target-dir", td], dir.path());
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("linked with cargo-zigbuild and zig"), "said: {}", text(&o));
-    assert_eq!(macho_cpus(&Path::new(td).join("aarch64-apple-darwin/debug/macapp")), [ARM64]);
+    // rustc's default oldest macOS, not zig's newest; the build says what it made.
+    assert_eq!(slices(&Path::new(td).join("aarch64-apple-darwin/debug/macapp")), [v("arm64", "11.0")]);
+    assert!(text(&o).contains("macapp: needs macos arm64 >= 11.0"), "said: {}", text(&o));
+    let o = crossflake(&["build", "--target", "x86_64-darwin", "--target-dir", td], dir.path());
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(slices(&Path::new(td).join("x86_64-apple-darwin/debug/macapp")), [v("x86_64", "10.12")]);
+    // The user's MACOSX_DEPLOYMENT_TARGET wins (11.0: zig builds its runtime once per version,
+    // and universal2 needs x86_64 at 11.0 anyway).
+    let o = command()
+        .args(["build", "--target", "x86_64-darwin", "--target-dir", td])
+        .env("MACOSX_DEPLOYMENT_TARGET", "11.0")
+        .current_dir(dir.path())
+        .output_bounded()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(slices(&Path::new(td).join("x86_64-apple-darwin/debug/macapp")), [v("x86_64", "11.0")]);
     // Nothing runs: `run` exits 125, `test --no-run` builds.
     let o = crossflake(&["run", "--target", "aarch64-darwin", "--target-dir", td], dir.path());
     assert_eq!(o.status.code(), Some(125), "{}", text(&o));
@@ -51,9 +63,8 @@ fn darwin_binaries_link_with_zig_and_universal2_is_fat() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let fat = out.join("macapp-macos-universal2");
-    let mut cpus = macho_cpus(&fat);
-    cpus.sort();
-    assert_eq!(cpus, [X86_64, ARM64], "one fat file of both architectures");
+    assert_eq!(slices(&fat), [v("arm64", "11.0"), v("x86_64", "11.0")], "one fat file of both architectures");
+    assert!(text(&o).contains("macos x86_64+arm64 >= 11.0"), "the dist table says it: {}", text(&o));
     let sums = std::fs::read_to_string(out.join("SHA256SUMS")).unwrap();
     assert!(sums.contains("  macapp-macos-universal2"), "{sums}");
 }

@@ -94,7 +94,9 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
         }
     }
     let floor = req.glibc;
-    if floor.is_some()
+    // A macOS build cannot run here: what it made is said instead (architectures, oldest macOS).
+    let macos = spec.is_darwin() && req.kind() == CommandKind::Build;
+    if (floor.is_some() || macos)
         && plan.tests.is_none()
         && req.peek().message_format.is_empty()
         && req.kind() == CommandKind::Build
@@ -116,16 +118,21 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
             c.profdata.display()
         ));
     }
-    if let Some(floor) = floor {
+    if floor.is_some() || (macos && ran.executables.is_some()) {
         let built = crate::ship::artifacts::built(&plan.cargo, ran.executables.as_deref())?;
-        let artifacts = crate::ship::glibc::check_floor(&built, floor, reporter)?;
+        let artifacts = match floor {
+            Some(floor) => crate::ship::glibc::check_floor(&built, floor, reporter)?,
+            None => {
+                let built = crate::ship::artifacts::shipped(&spec, &plan.cargo, &built).unwrap_or(built);
+                // Warned, not refused: cargo built it; `dist` refuses to ship it.
+                let _ = crate::ship::macho::check(&built, reporter);
+                built.iter().map(|p| crate::ship::artifacts::artifact(p)).collect()
+            }
+        };
         for a in &artifacts {
             reporter.result("artifact", a, || {
-                format!(
-                    "crossflake: {}: needs glibc {}\n",
-                    a.path.display(),
-                    a.glibc.as_deref().unwrap_or("none (static, or not linked against glibc)")
-                )
+                let needs = a.needs().unwrap_or_else(|| "none (static, or not linked against glibc)".into());
+                format!("crossflake: {}: needs {needs}\n", a.path.display())
             });
         }
     }
