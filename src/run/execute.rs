@@ -122,6 +122,9 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, console: Console, sink: &dyn Sink
                 spec.name
             )));
         }
+        if let Some(failure) = hints::xwin_download(&kept, spec) {
+            return Err(failure);
+        }
         if let Some(failure) = hints::missing_c_tool(&kept, spec) {
             return Err(failure);
         }

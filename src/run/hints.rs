@@ -11,6 +11,9 @@ pub fn interesting(line: &str) -> bool {
         || line.contains("was not found in the pkg-config search path")
         || line.contains("Could not find directory of OpenSSL")
         || missing_tool(line).is_some()
+        || line.contains("Failed to setup MSVC")
+        || (line.contains("HTTP") && line.contains("request for"))
+        || line.contains("io: ")
 }
 
 /// The C tool in the cc crate's "failed to find tool \"X\"" error (a crate with C code
@@ -36,6 +39,30 @@ pub fn missing_c_tool(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
         ))
         .next(format!("set CC_{} to one, or use `nix develop .#{}`", spec.cc_env(), spec.name))
     })
+}
+
+/// The failure (exit 3) when cargo-xwin could not download Microsoft's CRT and Windows SDK
+/// (`Failed to setup MSVC CRT`, then anyhow's causes: the request, the network error).
+pub fn xwin_download(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
+    let at = lines.iter().position(|l| l.contains("Failed to setup MSVC"))?;
+    let causes: Vec<&str> = lines[at + 1..]
+        .iter()
+        .map(|l| l.trim().trim_start_matches(|c: char| c.is_ascii_digit() || c == ':').trim())
+        .filter(|l| !l.is_empty())
+        .take(2)
+        .collect();
+    let why = if causes.is_empty() { String::new() } else { format!(": {}", causes.join(": ")) };
+    Some(
+        Failure::missing(format!(
+            "{} builds with cargo-xwin, which could not download Microsoft's CRT and Windows SDK{why}",
+            spec.name
+        ))
+        .next(
+            "on a machine that reaches Microsoft's servers run `cargo-xwin cache xwin` (accepting Microsoft's \
+             license), then copy ~/.cache/cargo-xwin here (or point XWIN_CACHE_DIR at it); or build for the GNU \
+             ABI, which needs no download: `--target windows`",
+        ),
+    )
 }
 
 /// The argument in cargo's "unexpected argument 'X' found" error (an option crossflake

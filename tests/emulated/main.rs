@@ -10,6 +10,7 @@ mod glibc;
 mod kernel;
 mod macho;
 mod macos;
+mod msvc;
 mod open_world;
 mod parallel;
 mod passthrough;
