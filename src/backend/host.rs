@@ -149,7 +149,14 @@ pub fn target_env(env: &HostEnv, spec: &TargetSpec, linker: bool) -> Result<Targ
         }
     }
     if let Some(flags) = &spec.host.cflags {
-        out.push((format!("CFLAGS_{c}"), flags.clone()));
+        // The cc crate reads the first of CFLAGS_<t>, TARGET_CFLAGS, CFLAGS: a user's
+        // TARGET_CFLAGS or CFLAGS would be hidden by ours, so theirs follows ours.
+        let theirs = ["TARGET_CFLAGS", "CFLAGS"].iter().find_map(|v| std::env::var(v).ok());
+        let flags = match theirs {
+            Some(t) if !t.trim().is_empty() => format!("{flags} {t}"),
+            _ => flags.clone(),
+        };
+        out.push((format!("CFLAGS_{c}"), flags));
     }
     // (a triple without a file keeps pkg-config's defaults, as under plain cargo)
     if spec.kind == Kind::Std && spec.open.is_none() {

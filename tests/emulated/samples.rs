@@ -97,6 +97,21 @@ fn cdemo_passes_on_x86_64_aarch64_riscv64() {
 }
 
 #[test]
+fn cdemo_passes_on_wasi_with_debians_clang_and_wasi_libc() {
+    // C of its own and libz-sys's bundled zlib, compiled by clang for wasm32 against
+    // wasi-libc, linked by rust-lld, run under node:wasi.
+    require_tool("clang");
+    require_tool("node");
+    let o = test_in(&root().join("examples/cdemo"), "wasm32-wasip1", &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("test linked_zlib_is_the_bundled_one ... ok"), "zlib's tests ran: {out}");
+    assert!(out.contains("test c_compiler_targeted_this_machine ... ok"), "the C is wasm32's: {out}");
+    assert!(out.contains("c_atomic_fetch_add_from_threads ... ignored, wasm32-wasip1 has no threads"), "{out}");
+    assert!(passed_count(&out) >= 9, "{out}");
+}
+
+#[test]
 fn cdemo_links_a_pkg_config_library_where_debian_has_it() {
     for target in ["x86_64", "aarch64"] {
         let o = test_in(&root().join("examples/cdemo"), target, &["--features", "system-lib"]);

@@ -196,3 +196,24 @@ fn hung_emulated_test_is_killed_at_the_timeout() {
     let left: Vec<_> = processes_matching("qemu-aarch64").into_iter().filter(|l| l.contains("/hang-")).collect();
     assert!(left.is_empty(), "qemu left running: {left:?}");
 }
+
+#[test]
+fn a_targets_c_flags_come_first_and_the_users_follow() {
+    // The cc crate reads only the first of CFLAGS_<t>, TARGET_CFLAGS, CFLAGS: the target's
+    // flags must not hide the user's.
+    let dir = tempfile::tempdir().unwrap();
+    let env = |vars: &[(&str, &str)]| {
+        let mut c = command();
+        c.args(["env", "--target", "wasm32-wasip1"]).current_dir(dir.path());
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        let o = c.output_bounded().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        String::from_utf8_lossy(&o.stdout).lines().find(|l| l.contains("CFLAGS_wasm32_wasip1=")).unwrap().to_string()
+    };
+    let ours = "-nostdlibinc -isystem /usr/include/wasm32-wasi";
+    assert_eq!(env(&[]), format!("export CFLAGS_wasm32_wasip1='{ours}'"));
+    assert_eq!(env(&[("CFLAGS", "-O1 -DX")]), format!("export CFLAGS_wasm32_wasip1='{ours} -O1 -DX'"));
+    assert_eq!(env(&[("TARGET_CFLAGS", "-g"), ("CFLAGS", "-O1")]), format!("export CFLAGS_wasm32_wasip1='{ours} -g'"));
+}

@@ -54,6 +54,12 @@ const char *cdemo_c_arch(void)
     return "x86";
 #elif defined(__arm__)
     return "arm";
+#elif defined(__wasm32__)
+    return "wasm32";
+#elif defined(__powerpc64__)
+    return "powerpc64";
+#elif defined(__s390x__)
+    return "s390x";
 #else
     return "unknown";
 #endif

@@ -37,10 +37,23 @@ fn checksums_over_a_large_buffer_are_stable() {
     assert_ne!(c, c_crc32(&changed));
 }
 
+// C's atomic read-modify-write, from one thread: what every target (wasip1,
+// which has no threads, too) can check.
+#[test]
+fn c_atomic_fetch_add_in_one_thread() {
+    let counter = AtomicU32::new(5);
+    assert_eq!(c_atomic_fetch_add(&counter, 2), 5);
+    for _ in 0..1000 {
+        c_atomic_fetch_add(&counter, 1);
+    }
+    assert_eq!(counter.load(Ordering::SeqCst), 7 + 1000);
+}
+
 // C's atomic read-modify-write (on aarch64 GCC's outline atomics from
 // libgcc, the static-musl linking case of rust-lang/rust#89626), from four
 // threads at once: no update is lost.
 #[test]
+#[cfg_attr(target_os = "wasi", ignore = "wasm32-wasip1 has no threads")]
 fn c_atomic_fetch_add_from_threads() {
     let counter = AtomicU32::new(5);
     assert_eq!(c_atomic_fetch_add(&counter, 2), 5);
