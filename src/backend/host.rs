@@ -201,8 +201,10 @@ pub fn packages_for(spec: &TargetSpec, tool: &str) -> Vec<String> {
         pick(&|p| p == "qemu-user")
     } else if tool == "wine" {
         pick(&|p| p.starts_with("wine"))
+    } else if tool == "node" {
+        pick(&|p| p == "nodejs")
     } else {
-        pick(&|p| !p.starts_with("qemu") && !p.starts_with("wine"))
+        pick(&|p| !p.starts_with("qemu") && !p.starts_with("wine") && p != "nodejs")
     };
     if found.is_empty() {
         spec.host.packages.clone()

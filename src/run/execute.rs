@@ -125,7 +125,7 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, console: Console, sink: &dyn Sink
         if let Some(failure) = hints::xwin_download(&kept, spec) {
             return Err(failure);
         }
-        if let Some(failure) = hints::missing_c_tool(&kept, spec) {
+        if let Some(failure) = hints::missing_c_tool(&kept, spec).or_else(|| hints::missing_c_headers(&kept, spec)) {
             return Err(failure);
         }
         if let Some(arg) = kept.iter().find_map(|l| hints::rejected_argument(l)) {

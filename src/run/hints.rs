@@ -14,6 +14,7 @@ pub fn interesting(line: &str) -> bool {
         || line.contains("Failed to setup MSVC")
         || (line.contains("HTTP") && line.contains("request for"))
         || line.contains("io: ")
+        || (line.contains("fatal error:") && line.contains("file not found"))
 }
 
 /// The C tool in the cc crate's "failed to find tool \"X\"" error (a crate with C code
@@ -39,6 +40,35 @@ pub fn missing_c_tool(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
         ))
         .next(format!("set CC_{} to one, or use `nix develop .#{}`", spec.cc_env(), spec.name))
     })
+}
+
+/// The failure (exit 3) when C code could not find its headers because the target's C
+/// library headers (an `-isystem` directory of the target's C flags: wasi-libc's) are
+/// not installed.
+pub fn missing_c_headers(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
+    lines.iter().find(|l| l.contains("fatal error:") && l.contains("file not found"))?;
+    let flags = spec.host.cflags.as_deref()?;
+    let words: Vec<&str> = flags.split_whitespace().collect();
+    let dir = words.windows(2).find(|w| w[0] == "-isystem" && !std::path::Path::new(w[1]).is_dir())?[1];
+    let packages: Vec<&str> = spec
+        .host
+        .packages
+        .iter()
+        .map(String::as_str)
+        .filter(|p| p.ends_with("-libc") || p.contains("libc6-dev") || p.contains("libc-dev"))
+        .collect();
+    let install = if packages.is_empty() { spec.host.packages.join(" ") } else { packages.join(" ") };
+    Some(
+        Failure::missing(format!(
+            "C code for {} found no C library headers: {dir} (the target's C headers) is not installed",
+            spec.name
+        ))
+        .next(format!(
+            "install them: `sudo apt-get install {install}` (scripts/setup-host does); or use the Nix shell: `nix \
+             develop .#{}`",
+            spec.name
+        )),
+    )
 }
 
 /// The failure (exit 3) when cargo-xwin could not download Microsoft's CRT and Windows SDK

@@ -112,6 +112,33 @@ fn cdemo_passes_on_wasi_with_debians_clang_and_wasi_libc() {
 }
 
 #[test]
+fn c_for_wasi_without_its_compiler_or_headers_exits_3_naming_the_packages() {
+    // The target data with a C compiler, then a wasi-libc, that this machine lacks.
+    let broken = |from: &str, to: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let file = std::fs::read_to_string(root().join("targets/wasm32-wasip1.toml")).unwrap();
+        assert!(file.contains(from), "targets/wasm32-wasip1.toml has {from}");
+        std::fs::write(dir.path().join("wasm32-wasip1.toml"), file.replace(from, to)).unwrap();
+        let td = shared_target_dir().join("wasi-broken");
+        let o = command()
+            .args(["build", "--target", "wasm32-wasip1", "--target-dir", td.to_str().unwrap()])
+            .env("CROSSFLAKE_TARGETS_DIR", dir.path())
+            .current_dir(root().join("examples/cdemo"))
+            .output_bounded()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+        text(&o)
+    };
+    let out = broken("cc = \"clang\"", "cc = \"clang-not-installed\"");
+    assert!(out.contains("`clang-not-installed`"), "{out}");
+    assert!(out.contains("apt-get install clang llvm lld libclang-rt-dev-wasm32 wasi-libc"), "{out}");
+    let out = broken("-isystem /usr/include/wasm32-wasi", "-isystem /nonexistent/wasm32-wasi");
+    assert!(out.contains("file not found"), "the compiler's words stay: {out}");
+    assert!(out.contains("/nonexistent/wasm32-wasi (the target's C headers) is not installed"), "{out}");
+    assert!(out.contains("apt-get install wasi-libc"), "{out}");
+}
+
+#[test]
 fn cdemo_links_a_pkg_config_library_where_debian_has_it() {
     for target in ["x86_64", "aarch64"] {
         let o = test_in(&root().join("examples/cdemo"), target, &["--features", "system-lib"]);
