@@ -85,7 +85,7 @@ pub struct Artifact {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glibc: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub macos: Option<crate::ship::macho::MachO>,
+    pub macos: Option<crate::support::macho::MachO>,
 }
 
 impl Artifact {

@@ -262,30 +262,19 @@ pub fn zig_owned_vars(spec: &TargetSpec) -> [String; 4] {
 
 /// The cargo-zigbuild subcommand for a cargo one (`build` is `zigbuild` there).
 pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
-    let first = req.subcommand.first().map(String::as_str).unwrap_or("build");
-    let sub = match first {
-        "build" | "b" => "zigbuild",
-        "test" | "t" => "test",
-        "run" | "r" => "run",
-        "check" | "c" => "check",
-        "clippy" => "clippy",
-        "doc" | "d" => "doc",
-        "rustc" => "rustc",
-        other => {
-            return Err(Failure::usage(format!(
-            "`{other}` through cargo-zigbuild (--glibc, or macOS without an SDK): it builds, tests, runs, checks and \
-                 documents only"
-        )))
-        }
-    };
-    Ok(vec![sub.to_string()])
+    wrapper_subcommand(req, "zigbuild", "through cargo-zigbuild (--glibc, or macOS without an SDK)")
 }
 
 /// cargo-xwin's subcommand for a cargo one.
 pub fn xwin_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
-    let first = req.subcommand.first().map(String::as_str).unwrap_or("build");
-    let sub = match first {
-        "build" | "b" => "build",
+    wrapper_subcommand(req, "build", "for an MSVC target (cargo-xwin)")
+}
+
+/// The subcommands a cargo wrapper has (cargo-zigbuild and cargo-xwin alike), cargo's
+/// aliases spelled out, `build` as the wrapper names it.
+fn wrapper_subcommand(req: &CargoRequest, build: &str, through: &str) -> Result<Vec<String>, Failure> {
+    let sub = match req.subcommand.first().map(String::as_str).unwrap_or("build") {
+        "build" | "b" => build,
         "test" | "t" => "test",
         "run" | "r" => "run",
         "check" | "c" => "check",
@@ -294,7 +283,7 @@ pub fn xwin_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
         "rustc" => "rustc",
         other => {
             return Err(Failure::usage(format!(
-                "`{other}` for an MSVC target: cargo-xwin builds, tests, runs, checks and documents only"
+                "`{other}` {through}: it builds, tests, runs, checks and documents only"
             )))
         }
     };

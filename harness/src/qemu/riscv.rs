@@ -42,96 +42,64 @@ fn idle() -> ! {
     }
 }
 
-/// QEMU riscv64 `virt` with OpenSBI; implements [`Platform`].
-#[cfg(target_arch = "riscv64")]
-pub struct VirtRiscv64;
+/// One `virt` platform type: the same devices on both widths; only who enters the
+/// program (and passes the DTB in `a1`) differs.
+macro_rules! virt_platform {
+    ($name:ident, $arch:literal, $doc:literal, $entry:literal) => {
+        #[doc = $doc]
+        #[cfg(target_arch = $arch)]
+        pub struct $name;
 
-#[cfg(target_arch = "riscv64")]
-impl VirtRiscv64 {
-    /// NS16550 base; THR at +0, LSR at +5 (bit 5: THR empty).
-    pub const UART: usize = UART;
-    /// SiFive test device ("finisher").
-    pub const TEST_DEVICE: usize = TEST_DEVICE;
+        #[cfg(target_arch = $arch)]
+        impl $name {
+            /// NS16550 base; THR at +0, LSR at +5 (bit 5: THR empty).
+            pub const UART: usize = UART;
+            /// SiFive test device ("finisher").
+            pub const TEST_DEVICE: usize = TEST_DEVICE;
 
-    /// Writes one byte to the UART.
-    pub fn putc(byte: u8) {
-        putc(byte)
-    }
+            /// Writes one byte to the UART.
+            pub fn putc(byte: u8) {
+                putc(byte)
+            }
 
-    /// The command line: `/chosen/bootargs` of the DTB whose address
-    /// OpenSBI passed in `a1` at kernel entry.
-    ///
-    /// # Safety
-    ///
-    /// As for [`cmdline_from_dtb`](crate::cmdline_from_dtb): `dtb` is the
-    /// value of `a1` at entry (or 0), and the DTB is left intact.
-    pub unsafe fn cmdline(dtb: usize) -> Option<&'static str> {
-        // SAFETY: the caller's promise.
-        unsafe { crate::cmdline_from_dtb(dtb) }
-    }
+            /// The command line: `/chosen/bootargs` of the DTB whose address
+            #[doc = $entry]
+            /// passed in `a1` at kernel entry.
+            ///
+            /// # Safety
+            ///
+            /// As for [`cmdline_from_dtb`](crate::cmdline_from_dtb): `dtb` is the
+            /// value of `a1` at entry (or 0), and the DTB is left intact.
+            pub unsafe fn cmdline(dtb: usize) -> Option<&'static str> {
+                // SAFETY: the caller's promise.
+                unsafe { crate::cmdline_from_dtb(dtb) }
+            }
 
-    /// Parks the hart forever.
-    pub fn idle() -> ! {
-        idle()
-    }
+            /// Parks the hart forever.
+            pub fn idle() -> ! {
+                idle()
+            }
+        }
+
+        #[cfg(target_arch = $arch)]
+        impl Platform for $name {
+            fn write_str(s: &str) {
+                s.bytes().for_each(putc);
+            }
+
+            /// `0x5555` exits QEMU with 0, `(code << 16) | 0x3333` with `code`.
+            fn exit(code: u32) -> ! {
+                exit(code)
+            }
+        }
+    };
 }
 
-#[cfg(target_arch = "riscv64")]
-impl Platform for VirtRiscv64 {
-    fn write_str(s: &str) {
-        s.bytes().for_each(putc);
-    }
-
-    /// `0x5555` exits QEMU with 0, `(code << 16) | 0x3333` with `code`.
-    fn exit(code: u32) -> ! {
-        exit(code)
-    }
-}
-
-/// QEMU riscv32 `virt` in M-mode with no firmware (`-bios none`: the
-/// program is entered at 0x8000_0000, hart id in `a0`, DTB address in `a1`);
-/// implements [`Platform`].
-#[cfg(target_arch = "riscv32")]
-pub struct VirtRiscv32;
-
-#[cfg(target_arch = "riscv32")]
-impl VirtRiscv32 {
-    /// NS16550 base; THR at +0, LSR at +5 (bit 5: THR empty).
-    pub const UART: usize = UART;
-    /// SiFive test device ("finisher").
-    pub const TEST_DEVICE: usize = TEST_DEVICE;
-
-    /// Writes one byte to the UART.
-    pub fn putc(byte: u8) {
-        putc(byte)
-    }
-
-    /// The command line: `/chosen/bootargs` of the DTB whose address
-    /// QEMU's reset code passed in `a1` at kernel entry.
-    ///
-    /// # Safety
-    ///
-    /// As for [`cmdline_from_dtb`](crate::cmdline_from_dtb): `dtb` is the
-    /// value of `a1` at entry (or 0), and the DTB is left intact.
-    pub unsafe fn cmdline(dtb: usize) -> Option<&'static str> {
-        // SAFETY: the caller's promise.
-        unsafe { crate::cmdline_from_dtb(dtb) }
-    }
-
-    /// Parks the hart forever.
-    pub fn idle() -> ! {
-        idle()
-    }
-}
-
-#[cfg(target_arch = "riscv32")]
-impl Platform for VirtRiscv32 {
-    fn write_str(s: &str) {
-        s.bytes().for_each(putc);
-    }
-
-    /// `0x5555` exits QEMU with 0, `(code << 16) | 0x3333` with `code`.
-    fn exit(code: u32) -> ! {
-        exit(code)
-    }
-}
+virt_platform!(VirtRiscv64, "riscv64", "QEMU riscv64 `virt` with OpenSBI; implements [`Platform`].", "OpenSBI");
+virt_platform!(
+    VirtRiscv32,
+    "riscv32",
+    "QEMU riscv32 `virt` in M-mode with no firmware (`-bios none`: the program is entered at 0x8000_0000, hart id \
+     in `a0`, DTB address in `a1`); implements [`Platform`].",
+    "QEMU's reset code"
+);
