@@ -162,6 +162,11 @@ fn package_check_and_inspect_use_the_flake() {
     assert!(fx.krate.join("result-riscv64-none").exists());
     // No packages.<system>.x86_64 in the fixture: the fallback hello-x86_64 is built.
     assert!(fx.ok(&["package", "--target", "x86_64"]).contains("-hello-x86_64"));
+    // A target the flake has no package for: what it has, and the launcher's way.
+    let o = fx.run(&["package", "--target", "cortex-m3"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("has none of packages.x86_64-linux.{kernel-cortex-m3}; it has: "), "{}", text(&o));
+    assert!(text(&o).contains("`crossflake build --target cortex-m3`"), "{}", text(&o));
     let dry = fx.ok(&["package", "--target", "x86_64", "--dry-run"]);
     assert!(dry.contains("nix build --json --out-link") && dry.contains("hello-x86_64"), "{dry}");
     fx.ok(&["flake-check", "--target", "x86_64"]);

@@ -92,7 +92,7 @@ fn located(env: &HostEnv, args: &NixArgs, flake: &Flake) -> Result<Nix> {
 }
 
 /// The first of `attrs` (all in one attribute set) the flake has; the error lists what it has.
-fn pick(nix: &Nix, flake: &Flake, attrs: &[String]) -> Result<String> {
+fn pick(nix: &Nix, flake: &Flake, attrs: &[String], spec: &TargetSpec) -> Result<String> {
     let (set, _) = split_attr(&attrs[0]);
     let rest = ["--json".to_string(), flake.installable(set), "--apply".into(), "builtins.attrNames".into()];
     let step = nix.step("nix eval", &["eval"], &rest);
@@ -106,10 +106,14 @@ fn pick(nix: &Nix, flake: &Flake, attrs: &[String]) -> Result<String> {
     match attrs.iter().find(|a| names.iter().any(|n| n == split_attr(a).1)) {
         Some(a) => Ok(a.clone()),
         None => bail!(
-            "the flake {} has none of {set}.{{{}}}; it has: {}",
+            "the flake {} has none of {set}.{{{}}}; it has: {}. Next: build {} with the launcher (`crossflake \
+             build --target {}`; crossflake's own flake has packages for the samples' targets only), or give the \
+             flake one of them",
             flake.reference,
             wanted.join(", "),
-            if names.is_empty() { "nothing".to_string() } else { names.join(", ") }
+            if names.is_empty() { "nothing".to_string() } else { names.join(", ") },
+            spec.name,
+            spec.name
         ),
     }
 }
@@ -139,7 +143,7 @@ pub fn package(spec: &TargetSpec, args: &NixArgs, dry_run: bool, sink: &dyn Sink
         return Ok(None);
     }
     let nix = located(&env, args, &flake)?;
-    let attr = pick(&nix, &flake, &attrs)?;
+    let attr = pick(&nix, &flake, &attrs, spec)?;
     sink.info(&format!("building {}", flake.installable(&attr)));
     let out = nix.capture(&build(&nix, &attr), None, Some(sink))?;
     if !out.success {
@@ -169,7 +173,7 @@ pub fn check(spec: Option<&TargetSpec>, args: &NixArgs, dry_run: bool, sink: &dy
         None => nix.step("nix flake check", &["flake", "check"], std::slice::from_ref(&flake.reference)),
         Some(s) => {
             let attrs = check_attrs(&nix_system(args), s);
-            let attr = if dry_run { attrs[0].clone() } else { pick(&nix, &flake, &attrs)? };
+            let attr = if dry_run { attrs[0].clone() } else { pick(&nix, &flake, &attrs, s)? };
             nix.step("nix build", &["build", "--no-link"], &[flake.installable(&attr)])
         }
     };
