@@ -6,6 +6,7 @@ pub mod coverage;
 pub mod execute;
 pub mod hints;
 pub mod kernel;
+pub mod libtest;
 
 pub mod runner;
 pub mod test_binaries;
