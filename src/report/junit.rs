@@ -83,7 +83,7 @@ fn cases_of(s: &TestSuite, classname: &str, prefix: &str) -> Vec<Case> {
 fn render(name: &str, suites: &[Suite]) -> String {
     let total = |what: &str| suites.iter().map(|s| s.count(what)).sum::<usize>();
     let tests: usize = suites.iter().map(|s| s.cases.len()).sum();
-    let secs: f64 = suites.iter().map(|s| s.seconds).sum();
+    let secs: f64 = suites.iter().fold(0.0, |a, s| a + s.seconds);
     let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         x,

@@ -69,7 +69,11 @@ pub fn binaries(json: &[u8]) -> (Vec<TestBinary>, Vec<PathBuf>) {
             continue;
         }
         let manifest_path = PathBuf::from(a.manifest_path);
-        let package = a.package_id.repr.rsplit_once('#').and_then(|(_, nv)| nv.split('@').next().map(String::from));
+        // `path+file:///d/many-bins#0.1.0`: cargo leaves the name out when it is the last segment.
+        let package = a.package_id.repr.rsplit_once('#').map(|(url, nv)| match nv.split_once('@') {
+            Some((name, _)) => name.to_string(),
+            None => url.rsplit('/').next().unwrap_or("").to_string(),
+        });
         let package = package.filter(|p| !p.is_empty() && !p.contains('/')).unwrap_or_else(|| {
             manifest_path
                 .parent()

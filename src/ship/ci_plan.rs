@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The runner image every row gets: crossflake runs on x86_64 Linux and brings each
 /// target's cross tools and emulator itself (Nix or scripts/setup-host).
-pub const RUNS_ON: &str = "ubuntu-24.04";
+pub const RUNS_ON: &str = "ubuntu-latest";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -46,14 +46,16 @@ fn digest(file: Option<PathBuf>) -> String {
 }
 
 /// The toolchain a target gets here: the pinned channel (rust-toolchain.toml, which CI
-/// sees too), else the one chosen on this machine.
+/// sees too), else the one chosen on this machine; without rustup's host suffix
+/// (`1.95.0`, not `1.95.0-x86_64-unknown-linux-gnu`).
 fn toolchain(env: &HostEnv, spec: &TargetSpec) -> String {
-    if let Some(pin) = &env.pin {
-        return pin.channel.clone();
-    }
-    crate::resolve::toolchain::choose_toolchain(env, spec, None)
-        .map(|(tc, _, _)| tc.name.clone())
-        .unwrap_or_else(|_| "unpinned".into())
+    let name = match &env.pin {
+        Some(pin) => pin.channel.clone(),
+        None => crate::resolve::toolchain::choose_toolchain(env, spec, None)
+            .map(|(tc, _, _)| tc.name.clone())
+            .unwrap_or_else(|_| "unpinned".into()),
+    };
+    name.strip_suffix(&format!("-{}", env.host_triple)).map(String::from).unwrap_or(name)
 }
 
 /// The plan for `specs` of the crate in `dir`.

@@ -11,5 +11,6 @@ mod kernel;
 mod parallel;
 mod passthrough;
 mod samples;
+mod shards;
 mod ship;
 mod verdicts;

@@ -240,6 +240,9 @@ fn a_matrix_compiles_each_host_unit_once_for_all_targets() {
     // The proc-macro's and the build script's code ran right for each target: 3 tests each.
     let xml = std::fs::read_to_string(&junit).unwrap();
     for t in ["x86_64", "aarch64", "riscv64"] {
-        assert!(xml.contains(&format!("<testsuite name=\"{t}\" tests=\"3\" failures=\"0\" errors=\"0\"")), "{t}: {xml}");
+        assert!(
+            xml.contains(&format!("<testsuite name=\"{t}\" tests=\"3\" failures=\"0\" errors=\"0\"")),
+            "{t}: {xml}"
+        );
     }
 }

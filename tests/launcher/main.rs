@@ -5,6 +5,7 @@
 mod common;
 
 mod cargo_config;
+mod ci;
 mod cli;
 mod flags;
 mod nix_pure;
