@@ -66,6 +66,10 @@
           path = ./templates/kernel;
           description = "A bare-metal riscv64 kernel, built and booted under QEMU by nix flake check";
         };
+        cortex-m = {
+          path = ./templates/cortex-m;
+          description = "Cortex-M3 firmware (lm3s6965evb) built and tested under QEMU";
+        };
         default = self.templates.app;
       };
     };

@@ -4,7 +4,7 @@
 # hooks/cargo-setup-hook.sh), and the target's env from mkCrossEnv, where
 # bare-metal targets run under qemuRunner, or with `launcherRunner` under the
 # launcher (`crossflake runner`: harness kernels booted once per test, the
-# firmware and console rules of src/runner.rs).
+# firmware and console rules of src/run/runner.rs).
 #
 # `cargoRoot`: the crate's directory inside `src` when its path dependencies
 # lie outside it (examples/kernel and ../../harness): Cargo.lock is read

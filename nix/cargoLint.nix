@@ -2,7 +2,8 @@
 # lib/cargoClippy.nix, lib/cargoFmt.nix) over the same source and the same
 # dependency artifacts as the package (crossflake.nix passthru), so no check
 # compiles a dependency again:
-#   unit    cargo test --release --test <each of crossflake.nix's toolFreeTests>
+#   unit    cargo test --release --test launcher -- <each of crossflake.nix's
+#           toolFreeTests, modules of tests/launcher/, as name filters>
 #           (the suites that need no Nix, QEMU, wine or cross gcc; the others
 #           run in CI outside Nix, scripts/test)
 #   clippy  cargo clippy --release --all-targets -- -D warnings
@@ -15,12 +16,12 @@
 }:
 let
   inherit (crossflake.passthru) toolFreeTests cargoArtifacts common;
-  missing = lib.filter (t: !builtins.pathExists (src + "/tests/${t}.rs")) toolFreeTests;
+  missing = lib.filter (t: !builtins.pathExists (src + "/tests/launcher/${t}.rs")) toolFreeTests;
   testFlags =
     assert
       missing == [ ]
-      || throw "crossflake: nix/crossflake.nix lists the test target `${builtins.head missing}` in toolFreeTests, but tests/${builtins.head missing}.rs does not exist; update the list.";
-    lib.concatMapStringsSep " " (t: "--test ${t}") toolFreeTests;
+      || throw "crossflake: nix/crossflake.nix lists the test module `${builtins.head missing}` in toolFreeTests, but tests/launcher/${builtins.head missing}.rs does not exist; update the list.";
+    "--test launcher -- " + lib.concatMapStringsSep " " (t: "${t}::") toolFreeTests;
 in
 {
   unit = craneLib.cargoTest (

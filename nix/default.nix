@@ -44,7 +44,25 @@ lib.makeScope pkgs.newScope (self: {
   # download (it gets a 404 for riscv64gc-unknown-linux-musl at 1.95.0,
   # which rust-overlay's manifests/stable/1.95.0.nix does list), so the
   # flake adds the rest. No derivation builds std from source.
-  toolchainTargets = lib.unique (fileTargets ++ map (s: s.rust_triple) (builtins.attrValues targets));
+  toolchainTargets = lib.unique (
+    fileTargets ++ lib.concatMap self.stdTriples (builtins.attrValues targets)
+  );
+  # The triples whose std a target needs: a universal2 macOS binary is cargo-zigbuild's
+  # join of the two darwin builds (the launcher's TargetSpec::std_triples says the same).
+  stdTriples =
+    s:
+    if s.rust_triple == "universal2-apple-darwin" then
+      [
+        "aarch64-apple-darwin"
+        "x86_64-apple-darwin"
+      ]
+    else
+      [ s.rust_triple ];
+  # Targets only the launcher serves (universal2: cargo-zigbuild joins two darwin
+  # builds); the flake gives them no shell or package: use the darwin ones.
+  # MSVC: cargo-xwin fetches Microsoft's CRT and SDK, which nixpkgs does not package.
+  launcherOnly =
+    s: s.rust_triple == "universal2-apple-darwin" || lib.hasSuffix "-windows-msvc" s.rust_triple;
   # rust-overlay lib/rust-bin.nix: fromRustupToolchainFile reads [toolchain]
   # and returns the profile's makeOverridable result, whose override merges
   # into the arguments it was made with (extensions stay as the TOML says,
@@ -57,7 +75,7 @@ lib.makeScope pkgs.newScope (self: {
   toolchainFor =
     specs:
     if self.baseToolchain ? override then
-      self.baseToolchain.override { targets = lib.unique (map (s: s.rust_triple) specs); }
+      self.baseToolchain.override { targets = lib.unique (lib.concatMap self.stdTriples specs); }
     else
       self.baseToolchain;
   # Every target's std: the `all` shell's, and the one `toolchain` names.

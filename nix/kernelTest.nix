@@ -14,7 +14,7 @@
 # Nothing of it needs what the sandbox lacks: the launcher needs
 # qemu-system-* on PATH (buildCargoTarget adds qemu), a writable HOME for its
 # cache ($TMPDIR) and no terminal; it bounds each boot by the target's
-# timeout_secs and kills a timed-out boot's whole process tree (src/exec.rs).
+# timeout_secs and kills a timed-out boot's whole process tree (src/exec/).
 # nixpkgs: lib.getExe (lib/meta.nix; writeShellApplication sets meta.mainProgram).
 {
   lib,

@@ -167,7 +167,7 @@ let
       ]
       ++ map (p: "${lib.getBin p}/bin") libs
     );
-    # As the launcher sets them (src/wine.rs): no Mono/Gecko install prompts.
+    # As the launcher sets them (src/run/wine.rs): no Mono/Gecko install prompts.
     WINEDLLOVERRIDES = "mscoree,mshtml=;winemenubuilder.exe=d";
     WINEDEBUG = "-all";
   };

@@ -1,7 +1,7 @@
 # mkCrossShell: one dev shell for a list of target specs: the pinned
 # toolchain with the std of these targets only (toolchainFor), every target's linker/runner/CC/AR/pkg-config env (mkCrossEnv),
 # QEMU, gdb, lld, pkg-config, the crossflake launcher, and the tools its
-# commands call: cargo-zigbuild and zig (`--glibc X.Y`, src/host.rs: it
+# commands call: cargo-zigbuild and zig (`--glibc X.Y`, src/backend/host.rs: it
 # finds cargo-zigbuild on PATH and zig on PATH or in CARGO_ZIGBUILD_ZIG_PATH),
 # cargo-nextest (`crossflake nextest`); llvm-profdata/llvm-cov come with the
 # toolchain's llvm-tools component (rust-toolchain.toml), in its sysroot

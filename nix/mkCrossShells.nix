@@ -17,11 +17,12 @@
   targets,
   mkCrossShell,
   targetPlatform,
+  launcherOnly,
 }:
 {
   targetLibs ? (p: [ ]),
   macosSdk ? { },
-  names ? builtins.attrNames targets,
+  names ? builtins.filter (n: !(launcherOnly targets.${n})) (builtins.attrNames targets),
   packages ? [ ],
   withLauncher ? true,
   # null: the launcher's runner, or the QEMU wrapper without the launcher.

@@ -1,8 +1,8 @@
 # runnerFirmware: the firmware a bare-metal target's [runner] asks for, as
 # the QEMU wrapper (qemuRunner.nix) and the launcher (`crossflake runner`,
-# src/runner.rs with_firmware) use it: for firmware = "opensbi-srst-reason"
+# src/plan/emulator.rs with_firmware) use it: for firmware = "opensbi-srst-reason"
 # the patched OpenSBI (opensbi.nix) replaces `-bios default`, and
-# CROSSFLAKE_OPENSBI names it for the launcher (src/hostenv.rs OPENSBI_ENV).
+# CROSSFLAKE_OPENSBI names it for the launcher (src/resolve/machine.rs OPENSBI_ENV).
 # Returns { path; args; env; }: path is null and env empty for targets
 # without a firmware; args are the [runner] args with the replacement.
 #

@@ -1,6 +1,6 @@
 # wasiRunner: how wasm32-wasip1 programs run in the shells and checks: under
 # Node.js's built-in node:wasi, through the launcher's own script
-# (src/wasi/run.mjs, the one `crossflake runner` starts), so `cargo test` in
+# (src/run/wasi/run.mjs, the one `crossflake runner` starts), so `cargo test` in
 # a shell, `nix flake check` and the launcher give a program the same
 # preopens (`.`, the current directory at its absolute path, a fresh TMPDIR)
 # and the same exit codes (proc_exit's; 134 for a trap). nixpkgs' own
@@ -22,6 +22,6 @@ assert
   lib.versionAtLeast nodejs.version "20"
   || throw "crossflake: wasm32-wasip1 runs under node:wasi, which needs Node.js >= 20; this nodejs is ${nodejs.version}.";
 {
-  command = "${nodejs}/bin/node --no-warnings ${src + "/src/wasi/run.mjs"}";
+  command = "${nodejs}/bin/node --no-warnings ${src + "/src/run/wasi/run.mjs"}";
   packages = [ nodejs ];
 }

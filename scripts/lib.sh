@@ -1,6 +1,6 @@
 # Sourced by the scripts: where things live, as the launcher finds them.
 
-# crossflake's cache directory (src/paths.rs: $CROSSFLAKE_CACHE_DIR, else
+# crossflake's cache directory (src/support/paths.rs: $CROSSFLAKE_CACHE_DIR, else
 # $XDG_CACHE_HOME/crossflake, else ~/.cache/crossflake; empty counts as unset).
 crossflake_cache_dir() {
   printf '%s\n' "${CROSSFLAKE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crossflake}"

@@ -139,13 +139,28 @@ impl Counts {
     }
 }
 
-/// A built executable and the glibc it needs (read from its ELF; None for a static,
-/// musl, Windows or bare-metal one).
+/// A built executable and what it needs where it runs: the glibc (read from its ELF; None
+/// for a static, musl, Windows or bare-metal one), or for macOS its architectures, oldest
+/// macOS and dylibs (read from its Mach-O file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Artifact {
     pub path: PathBuf,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub glibc: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub macos: Option<crate::ship::macho::MachO>,
+}
+
+impl Artifact {
+    /// One phrase for tables: `glibc 2.17`, `macos arm64+x86_64 >= 11.0`; None when the file
+    /// needs neither.
+    pub fn needs(&self) -> Option<String> {
+        match (&self.glibc, &self.macos) {
+            (Some(g), _) => Some(format!("glibc {g}")),
+            (None, Some(m)) => Some(m.summary()),
+            (None, None) => None,
+        }
+    }
 }
 
 /// How one phase of a matrix target went.

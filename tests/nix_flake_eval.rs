@@ -82,7 +82,16 @@ fn targets() -> serde_json::Map<String, Value> {
         .output_bounded()
         .unwrap();
     assert!(o.status.success(), "{}", text(&o));
-    serde_json::from_slice::<Value>(&o.stdout).unwrap().as_object().unwrap().clone()
+    let mut all = serde_json::from_slice::<Value>(&o.stdout).unwrap().as_object().unwrap().clone();
+    // universal2-darwin is the launcher's alone (cargo-zigbuild joins the two darwin builds);
+    // the flake gives it no shell (nix/default.nix launcherOnly), and its two stds are the
+    // darwin targets' own.
+    // The MSVC targets are too (cargo-xwin brings Microsoft's CRT and SDK).
+    all.retain(|_, s| {
+        let t = s["rust_triple"].as_str().unwrap();
+        t != "universal2-apple-darwin" && !t.ends_with("-windows-msvc")
+    });
+    all
 }
 
 // Finding 1: every rust_triple of targets/ has its std in the toolchain the
@@ -220,7 +229,7 @@ fn windows_runs_with_the_gcc_runtime_and_links_pthreads_through_the_linker() {
         flags.contains("-mingw_w64-pthreads/lib' >> $out/nix-support/cc-ldflags"),
         "the linker's wrapper adds -L<pthreads>/lib: {flags}"
     );
-    let launcher = std::fs::read_to_string(root().join("src/wine.rs")).unwrap();
+    let launcher = std::fs::read_to_string(root().join("src/run/wine.rs")).unwrap();
     assert!(launcher.contains("\"mscoree,mshtml=;winemenubuilder.exe=d\""), "the launcher's value moved");
 }
 
@@ -307,7 +316,7 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
     let unit = &checks["crossflake-unit"];
     let phase = unit["checkPhase"].as_str().unwrap();
     assert!(
-        unit["doCheck"] == true && phase.contains("test --locked --test plan --test targets --test nix_pure"),
+        unit["doCheck"] == true && phase.contains("test --locked --test launcher -- plan:: targets:: nix_pure::"),
         "{unit}"
     );
     for lint in ["crossflake-unit", "crossflake-clippy"] {
@@ -318,7 +327,7 @@ fn checks_cover_hello_cdemo_and_the_kernels_per_target() {
         .unwrap()
         .contains("clippy --locked --all-targets -- -D warnings"));
     for t in ["plan", "targets", "nix_pure"] {
-        assert!(root().join(format!("tests/{t}.rs")).is_file(), "toolFreeTests lists {t}");
+        assert!(root().join(format!("tests/launcher/{t}.rs")).is_file(), "toolFreeTests lists {t}");
     }
     // On an arm64 machine x86_64 runs under qemu-user and windows is left out (no wine).
     let arm = eval_with("checks", &["--argstr", "system", "aarch64-linux"]);
@@ -435,7 +444,7 @@ fn wasm32_wasip1_runs_under_node_with_the_launchers_script() {
         assert_eq!(argv.len(), 3, "{runner}");
         assert!(argv[0].ends_with("-nodejs/bin/node") && argv[1] == "--no-warnings", "{runner}");
         let script = std::fs::read_to_string(argv[2]).unwrap();
-        assert_eq!(script, std::fs::read_to_string(root().join("src/wasi/run.mjs")).unwrap(), "{system}");
+        assert_eq!(script, std::fs::read_to_string(root().join("src/run/wasi/run.mjs")).unwrap(), "{system}");
         assert!(strs(&sh["packages"]).contains(&"nodejs".to_string()), "{system}: node for the launcher");
     }
 }
@@ -811,7 +820,7 @@ fn riscv64_none_boots_the_reason_honouring_opensbi() {
     assert_eq!(eval("probes.noLauncher")["env"]["CROSSFLAKE_OPENSBI"], fw.as_str(), "the QEMU wrapper's shell too");
     assert_eq!(eval("checks")["kernel-riscv64-boot"]["env"]["CROSSFLAKE_OPENSBI"], fw.as_str());
     assert!(eval("packages")["kernel-riscv64"]["env"]["CROSSFLAKE_OPENSBI"].is_null());
-    let launcher = std::fs::read_to_string(root().join("src/hostenv.rs")).unwrap();
+    let launcher = std::fs::read_to_string(root().join("src/resolve/machine.rs")).unwrap();
     assert!(
         launcher.contains("pub const OPENSBI_ENV: &str = \"CROSSFLAKE_OPENSBI\";"),
         "the launcher's variable moved"
@@ -1250,7 +1259,10 @@ fn dependencies_are_compiled_once_across_the_checks() {
         assert_eq!(launcher[0]["passes"], 2, "{system}: cargo check (clippy's metadata) and cargo build");
         let total: u64 = rows.iter().map(|r| r["deps"].as_u64().unwrap() * r["passes"].as_u64().unwrap()).sum();
         let cdemo = rows.iter().filter(|r| r["name"].as_str().unwrap().starts_with("cdemo-")).count() as u64;
-        assert_eq!(total, 186 + 7 * cdemo, "{system}: {rows:?}");
+        // Each of the launcher's dependencies twice (check and build), each of cdemo's
+        // once per target: nothing is compiled again by another check.
+        let deps = launcher[0]["deps"].as_u64().unwrap();
+        assert_eq!(total, 2 * deps + 7 * cdemo, "{system}: {rows:?}");
         eprintln!("{system}: {total} dependency compilations in {} derivations", rows.len());
     }
 }

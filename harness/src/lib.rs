@@ -14,8 +14,9 @@
 //! The kernel keeps its `#[panic_handler]` and its trap vector; they call
 //! [`handle_panic`] and [`handle_trap`], which turn a panic or an exception
 //! into the right verdict. Console and exit device come from a [`Platform`]:
-//! the kernel's own, or the QEMU virt glue in [`qemu`] (cargo features
-//! `qemu-virt-riscv64`, `qemu-virt-aarch64`).
+//! the kernel's own, or the QEMU glue in [`qemu`] (cargo features
+//! `qemu-virt-riscv64`, `qemu-virt-riscv32`, `qemu-virt-aarch64`,
+//! `qemu-cortex-m`).
 //!
 //! ```rust,ignore
 //! use crossflake_harness::{qemu::VirtRiscv64, tests, Test};
@@ -44,13 +45,13 @@ mod platform;
 mod protocol;
 pub mod qemu;
 mod run;
-#[cfg(target_arch = "aarch64")]
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
 mod semihosting;
 mod state;
 mod test;
 
 pub use cmdline::cmdline_from_dtb;
-#[cfg(target_arch = "aarch64")]
+#[cfg(any(target_arch = "aarch64", target_arch = "arm"))]
 pub use cmdline::cmdline_from_semihosting;
 pub use panic::{handle_panic, handle_trap};
 pub use platform::Platform;

@@ -3,7 +3,9 @@
 //!
 //! One CPU runs the harness, so plain loads and stores suffice: only
 //! `load`/`store` are used (no read-modify-write), which on aarch64 with the
-//! MMU off avoids exclusive accesses, and on riscv64 needs no `A` extension.
+//! MMU off avoids exclusive accesses, on riscv needs no `A` extension
+//! (riscv32imc has none) and on thumbv6m (Cortex-M0, no LDREX/STREX) works
+//! at all.
 
 use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicUsize, Ordering::Relaxed};
 

@@ -95,7 +95,7 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
     };
     let native = spec.is_host_target(&env.host_triple);
     let mut tools = Vec::new();
-    if spec.host.linker != "rust-lld" && !native {
+    if !matches!(spec.host.linker.as_str(), "rust-lld" | "") && !native {
         tools.push(check(env, spec, &spec.host.linker, "linker"));
     }
     if let Some(why) = &spec.host.unsupported {

@@ -15,7 +15,19 @@ use std::path::{Path, PathBuf};
 
 /// The rustc the host backend would use for `spec` (to ask it for the target's cfg).
 pub fn rustc(env: &HostEnv, spec: &TargetSpec, req: &CargoRequest) -> Option<PathBuf> {
-    choose_toolchain(env, spec, req.toolchain.as_deref()).ok().map(|t| t.0.rustc.clone())
+    toolchain(env, spec, req).ok().map(|t| t.0.rustc.clone())
+}
+
+/// The toolchain for `spec` (any that is asked for when the user builds std themselves).
+fn toolchain<'a>(
+    env: &'a HostEnv,
+    spec: &TargetSpec,
+    req: &CargoRequest,
+) -> Result<(&'a crate::resolve::machine::Toolchain, StdSource, String), Failure> {
+    match req.own_std {
+        true => crate::resolve::toolchain::choose_for_own_std(env, spec, req.toolchain.as_deref()),
+        false => choose_toolchain(env, spec, req.toolchain.as_deref()),
+    }
 }
 
 /// Plans the cargo command for `spec` with the host's tools.
@@ -29,7 +41,7 @@ pub fn plan(
     if let Some(why) = &spec.host.unsupported {
         return Err(Failure::missing(format!("the host backend cannot build {}: {why}", spec.name)));
     }
-    let (tc, std_src, why) = choose_toolchain(env, spec, req.toolchain.as_deref())?;
+    let (tc, std_src, why) = toolchain(env, spec, req)?;
     let build_std = std_src == StdSource::BuildStd;
     let mut tools = Toolset {
         cargo: tc.cargo.display().to_string(),
@@ -52,24 +64,58 @@ pub fn plan(
     if tc.source == ToolchainSource::Rustup {
         vars.insert("RUSTUP_TOOLCHAIN".into(), tc.name.clone());
     }
-    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none())?;
+    // macOS without osxcross (no SDK registered on this machine): zig links libSystem.
+    let zig_links_macos = spec.host.zig_fallback && env.which(&spec.host.linker).is_none();
+    let wrapped = spec.host.cargo_wrapper.is_some();
+    let (target_vars, kept) = target_env(env, spec, req.glibc.is_none() && !zig_links_macos && !wrapped)?;
     vars.extend(target_vars);
     if !kept.is_empty() {
         tools.notes.push(format!("your {} kept (set in your environment)", kept.join(", ")));
     }
-    if let Some(floor) = req.glibc {
+    if spec.host.cargo_wrapper.as_deref() == Some("xwin") {
+        let xwin = env.cargo_tool("cargo-xwin").ok_or_else(|| {
+            Failure::missing(format!("{} builds with cargo-xwin, which is not installed", spec.name)).next(
+                "`cargo install --locked cargo-xwin` (or `pip install cargo-xwin`; scripts/setup-host installs it)",
+            )
+        })?;
+        tools.notes.push(
+            "built with cargo-xwin, which fetches Microsoft's CRT and Windows SDK on first use into its cache \
+             (XWIN_CACHE_DIR; using it accepts Microsoft's license, https://go.microsoft.com/fwlink/?LinkId=2086102)"
+                .into(),
+        );
+        tools.xwin = Some(xwin.display().to_string());
+    }
+    if req.glibc.is_some() || zig_links_macos {
+        let why = if zig_links_macos { format!("{} without osxcross", spec.name) } else { "--glibc".into() };
         let zigbuild = env.cargo_tool("cargo-zigbuild").ok_or_else(|| {
-            Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+            Failure::missing(format!("{why} builds with cargo-zigbuild, which is not installed"))
                 .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
         })?;
         let zig = env.zig.clone().ok_or_else(|| {
-            Failure::missing("--glibc needs zig, which is not on PATH nor in crossflake's cache")
+            Failure::missing(format!("{why} needs zig, which is not on PATH nor in crossflake's cache"))
                 .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
         })?;
-        tools.notes.push(format!(
-            "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
-            zig.display()
-        ));
+        tools.notes.push(match req.glibc {
+            Some(floor) => format!(
+                "glibc floor {floor}: built with cargo-zigbuild and zig ({}); every artifact's GLIBC_ needs are checked",
+                zig.display()
+            ),
+            None => format!(
+                "no osxcross ({} is not on PATH): linked with cargo-zigbuild and zig ({}), which links libSystem \
+                 without an SDK; frameworks need one (`crossflake sdk add`, docs/macos.md). rustc's warning that \
+                 `xcrun ... --show-sdk-path` failed means only that no SDK version is recorded in the binary",
+                spec.host.linker,
+                zig.display()
+            ),
+        });
+        if let (true, Some(min)) = (zig_links_macos, &spec.host.macos_min) {
+            if std::env::var_os("MACOSX_DEPLOYMENT_TARGET").is_none() {
+                vars.insert("MACOSX_DEPLOYMENT_TARGET".into(), min.clone());
+                tools.notes.push(format!(
+                    "runs on macOS {min} and later (MACOSX_DEPLOYMENT_TARGET, rustc's default; set it to change)"
+                ));
+            }
+        }
         vars.insert("CARGO_ZIGBUILD_ZIG_PATH".into(), zig.display().to_string());
         tools.zigbuild = Some(zigbuild.display().to_string());
     }
@@ -93,7 +139,7 @@ pub fn target_env(env: &HostEnv, spec: &TargetSpec, linker: bool) -> Result<Targ
     let mut out = Vec::new();
     let native = spec.is_host_target(&env.host_triple);
     let (t, c) = (spec.cargo_env(), spec.cc_env());
-    if linker && spec.host.linker != "rust-lld" && !native {
+    if linker && !matches!(spec.host.linker.as_str(), "rust-lld" | "") && !native {
         require(env, &spec.host.linker, spec, "linker")?;
         out.push((format!("CARGO_TARGET_{t}_LINKER"), spec.host.linker.clone()));
     }
@@ -105,7 +151,8 @@ pub fn target_env(env: &HostEnv, spec: &TargetSpec, linker: bool) -> Result<Targ
     if let Some(flags) = &spec.host.cflags {
         out.push((format!("CFLAGS_{c}"), flags.clone()));
     }
-    if spec.kind == Kind::Std {
+    // (a triple without a file keeps pkg-config's defaults, as under plain cargo)
+    if spec.kind == Kind::Std && spec.open.is_none() {
         out.push(("PKG_CONFIG_ALLOW_CROSS".into(), "1".into()));
         out.push((format!("PKG_CONFIG_LIBDIR_{c}"), spec.host.pkg_config_libdir.clone().unwrap_or_default()));
         out.push((format!("PKG_CONFIG_SYSROOT_DIR_{c}"), "/".into()));

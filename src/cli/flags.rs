@@ -327,6 +327,17 @@ pub const FLAGS: &[Flag] = &[
         },
     },
     Flag {
+        long: "all",
+        short: None,
+        takes: Takes::Nothing,
+        help: "also the triples the toolchain's rustc knows that crossflake has no file for (passed to cargo as they are)",
+        on: &[Targets],
+        set: |o, _| {
+            o.all = true;
+            Ok(())
+        },
+    },
+    Flag {
         long: "json",
         short: None,
         takes: Takes::Nothing,

@@ -125,8 +125,10 @@ impl CargoStep {
 pub struct Toolset {
     /// The cargo program.
     pub cargo: String,
-    /// cargo-zigbuild, when a glibc floor is asked for (the backend found it, or failed).
+    /// cargo-zigbuild, when zig links: a glibc floor, or macOS without an SDK.
     pub zigbuild: Option<String>,
+    /// cargo-xwin, for the MSVC targets.
+    pub xwin: Option<String>,
     /// The backend's variables (linker, C tools, pkg-config, toolchain; a dev shell's).
     pub env: BTreeMap<String, String>,
     /// The toolchain has no prebuilt std for the target: build it from rust-src.
@@ -147,19 +149,30 @@ pub fn plan(
     targets_dir: Option<&Path>,
 ) -> Result<Plan, Failure> {
     let policy = run_policy(spec, req)?;
-    let mut notes = tools.notes;
+    let mut notes: Vec<String> = spec.open.iter().cloned().chain(tools.notes).collect();
     notes.extend(policy.unrun.iter().cloned());
-    let (program, subcommand, target, env) = match req.glibc {
-        None => (tools.cargo, req.subcommand.clone(), target_arg(spec, targets_dir)?, tools.env),
-        Some(floor) => {
-            let zigbuild = tools.zigbuild.ok_or_else(|| {
-                Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
-                    .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
-            })?;
+    let (program, subcommand, target, env) = match (tools.zigbuild, req.glibc) {
+        (None, None) if tools.xwin.is_some() => {
+            let mut env = tools.env;
+            env.insert("CARGO".into(), tools.cargo);
+            let mut sub = vec!["xwin".to_string()];
+            sub.extend(xwin_subcommand(req)?);
+            (tools.xwin.unwrap_or_default(), sub, target_arg(spec, targets_dir)?, env)
+        }
+        (None, None) => (tools.cargo, req.subcommand.clone(), target_arg(spec, targets_dir)?, tools.env),
+        (None, Some(_)) => {
+            return Err(Failure::missing("--glibc builds with cargo-zigbuild, which is not installed")
+                .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)"))
+        }
+        (Some(zigbuild), floor) => {
             let owned = zig_owned_vars(spec);
             let mut env: BTreeMap<String, String> = tools.env.into_iter().filter(|(k, _)| !owned.contains(k)).collect();
             env.insert("CARGO".into(), tools.cargo);
-            (zigbuild, zigbuild_subcommand(req)?, glibc_target(spec, floor)?, env)
+            let target = match floor {
+                Some(f) => glibc_target(spec, f)?,
+                None => target_arg(spec, targets_dir)?,
+            };
+            (zigbuild, zigbuild_subcommand(req)?, target, env)
         }
     };
     let build_std = if tools.build_std { build_std_args(spec) } else { vec![] };
@@ -266,7 +279,28 @@ pub fn zigbuild_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
         "rustc" => "rustc",
         other => {
             return Err(Failure::usage(format!(
-                "--glibc with `{other}`: cargo-zigbuild builds, tests, runs, checks and documents only"
+            "`{other}` through cargo-zigbuild (--glibc, or macOS without an SDK): it builds, tests, runs, checks and \
+                 documents only"
+        )))
+        }
+    };
+    Ok(vec![sub.to_string()])
+}
+
+/// cargo-xwin's subcommand for a cargo one.
+pub fn xwin_subcommand(req: &CargoRequest) -> Result<Vec<String>, Failure> {
+    let first = req.subcommand.first().map(String::as_str).unwrap_or("build");
+    let sub = match first {
+        "build" | "b" => "build",
+        "test" | "t" => "test",
+        "run" | "r" => "run",
+        "check" | "c" => "check",
+        "clippy" => "clippy",
+        "doc" | "d" => "doc",
+        "rustc" => "rustc",
+        other => {
+            return Err(Failure::usage(format!(
+                "`{other}` for an MSVC target: cargo-xwin builds, tests, runs, checks and documents only"
             )))
         }
     };

@@ -70,6 +70,7 @@ pub fn step(facts: &Facts, spec: &TargetSpec, req: &RunnerRequest) -> Result<Ste
             }
             Step::new(&label, prog).args(req.args.iter().cloned())
         }
+        (_, Runner::Direct { .. }) => Step::new(&label, prog).args(req.args.iter().cloned()),
         (_, Runner::Native { .. }) => {
             return Err(Failure::cannot_run(format!(
                 "target {} runs natively only, and this host is {}",
@@ -158,7 +159,7 @@ pub fn emulator_program(host_triple: &str, spec: &TargetSpec) -> Option<String> 
         Runner::QemuSystem { qemu_system, .. } => Some(qemu_system.clone()),
         Runner::Wine { .. } => Some("wine".into()),
         Runner::Wasi { .. } => Some("node".into()),
-        Runner::Native { .. } | Runner::None { .. } => None,
+        Runner::Native { .. } | Runner::Direct { .. } | Runner::None { .. } => None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The Markdown summary GitHub Actions shows on a run's page: when
 //! `GITHUB_STEP_SUMMARY` names a file, `matrix` and `test` append a table
-//! (target, build, test, the tests' counts, time, artifact, the glibc it
-//! needs), and the names of the tests that failed.
+//! (target, build, test, the tests' counts, time, artifact, what it needs:
+//! the glibc, or a Mach-O's architectures and oldest macOS), and the names
+//! of the tests that failed.
 use crate::events::{Counts, Status, TargetResult, TestSuite};
 use std::io::Write as _;
 
@@ -26,7 +27,8 @@ fn counts(c: Option<Counts>) -> String {
     c.map_or("-".into(), |c| format!("{} passed, {} failed, {} ignored", c.passed, c.failed, c.ignored))
 }
 
-const HEADER: &str = "| target | build | test | tests | time | artifact | glibc |\n|---|---|---|---|---|---|---|\n";
+const HEADER: &str =
+    "| target | build | test | tests | time | artifact | needs (glibc, macOS) |\n|---|---|---|---|---|---|---|\n";
 
 /// The failed tests' names, as a list under the table (at most 30).
 fn failures(suites: &[(String, &TestSuite)]) -> String {
@@ -64,7 +66,7 @@ pub fn matrix(results: &[TargetResult]) -> String {
             counts(r.tests),
             r.seconds,
             name.unwrap_or_else(|| "-".into()),
-            art.and_then(|a| a.glibc.clone()).unwrap_or_else(|| "-".into())
+            art.and_then(|a| a.needs()).unwrap_or_else(|| "-".into())
         );
     }
     let all: Vec<(String, &TestSuite)> =

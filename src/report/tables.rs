@@ -75,8 +75,8 @@ pub fn matrix(results: &[TargetResult]) -> String {
                 _ => r
                     .artifacts
                     .first()
-                    .map(|a| match &a.glibc {
-                        Some(g) => format!("{} (glibc {g})", a.path.display()),
+                    .map(|a| match a.needs() {
+                        Some(n) => format!("{} ({n})", a.path.display()),
                         None => a.path.display().to_string(),
                     })
                     .unwrap_or_default(),
@@ -101,9 +101,9 @@ pub fn dist(d: &Dist) -> String {
     let rows: Vec<Vec<String>> = d
         .artifacts
         .iter()
-        .map(|a| vec![a.path.display().to_string(), a.glibc.clone().unwrap_or_else(|| "-".into()), a.sha256.clone()])
+        .map(|a| vec![a.path.display().to_string(), a.needs.clone().unwrap_or_else(|| "-".into()), a.sha256.clone()])
         .collect();
-    table(&["ARTIFACT", "GLIBC", "SHA256"], &rows, &[])
+    table(&["ARTIFACT", "NEEDS", "SHA256"], &rows, &[])
 }
 
 /// `crossflake repro`'s lines.

@@ -60,6 +60,9 @@ pub struct CargoRequest {
     pub targets_dirs: Vec<PathBuf>,
     /// Where cargo runs (its config files are found from here).
     pub cwd: PathBuf,
+    /// The user builds std themselves (`-Zbuild-std` among the arguments,
+    /// `CARGO_UNSTABLE_BUILD_STD`, or `[unstable] build-std` in their cargo config).
+    pub own_std: bool,
 }
 
 impl CargoRequest {

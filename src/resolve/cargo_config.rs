@@ -1,12 +1,33 @@
 //! The user's cargo configuration that crossflake must keep: a runner for the
-//! target, and the default target. Read the way cargo documents it (`cargo
-//! config get` is unstable): `.cargo/config.toml` (or `.cargo/config`) in the
-//! current directory and each parent, deeper files first, then
-//! `$CARGO_HOME/config.toml`; `--config` values and files on the command line
-//! above all files; `CARGO_TARGET_<T>_RUNNER` above files, below `--config`.
-//! `[target.<triple>]` wins over `[target.'cfg(...)']`; two matching cfg
-//! tables with a runner are an error, as in cargo.
+//! target, the rustflags cargo would use, and the default target.
+//!
+//! From `cargo-config2`: the files cargo reads (its `Walk`: `.cargo/config` or
+//! `.cargo/config.toml` from the current directory up, `config` first as in
+//! cargo, then `$CARGO_HOME`) and the typed shapes of the keys read here
+//! (`de::Config`: runners as program and args, flags as string or list).
+//! Not from it, and why:
+//! - its loader types every table it knows and refuses values newer cargo
+//!   takes (`build.jobs = "default"` in 0.1.45); crossflake must not refuse
+//!   what cargo builds, so each file is cut to the keys read here first;
+//! - its resolved view (`Config::runner`, `Config::rustflags`) runs
+//!   `rustc --print cfg` itself for `[target.'cfg(..)']` tables: outside
+//!   `exec`, without the RUSTC_BOOTSTRAP a target JSON needs on a stable
+//!   rustc, failing when no rustc is at hand; and it takes one of two matching
+//!   cfg runners where cargo refuses. So the target's cfg is [`TargetCfg`]
+//!   (asked of the command's own rustc by resolve/user.rs), evaluated with
+//!   `cargo-platform`, cargo's own cfg parser, and precedence is done here;
+//! - it has no `--config` (its issue #3): `--config KEY=VALUE` and
+//!   `--config file.toml` are layers above the files, the last given first.
+//!
+//! Precedence as cargo 1.95 does it (tests/launcher/cargo_config.rs): a runner
+//! from `--config`, then `CARGO_TARGET_<T>_RUNNER`, then `[target.<triple>]`
+//! of the deepest file, then the one matching cfg table; lists (rustflags)
+//! join the files (outermost first), then the environment, then `--config`;
+//! `CARGO_ENCODED_RUSTFLAGS` or `RUSTFLAGS`, when set at all, replace them.
+//! Relative programs with a `/` are taken from the directory holding the
+//! file's directory (`.cargo/`, or a `--config` file's), else from the cwd.
 use crate::failure::Failure;
+use cargo_config2::de;
 use std::path::{Path, PathBuf};
 
 /// Where a value came from, for the one-line note.
@@ -27,19 +48,34 @@ impl std::fmt::Display for Source {
     }
 }
 
-/// One config layer: a file, or a `--config` value.
+/// One source of values: a `--config` argument or one file, with the directory its
+/// relative programs are taken from.
 #[derive(Debug, Clone)]
-pub struct Layer {
-    pub source: Source,
-    pub table: toml::Table,
-    /// Relative program paths (with a `/`) are taken from here.
-    pub base: PathBuf,
+struct Layer {
+    source: Source,
+    root: PathBuf,
+    cli: bool,
+    config: de::Config,
+    /// `[unstable] build-std` is set (not a key cargo-config2 knows).
+    build_std: bool,
 }
 
-/// The layers, highest precedence first.
+impl Layer {
+    fn target(&self, key: &str) -> Option<&de::TargetConfig> {
+        self.config.target.get(key)
+    }
+
+    fn runner(&self, r: &de::PathAndArgs, key: String) -> UserRunner {
+        let argv = std::iter::once(r.path.raw_value()).chain(r.args.iter().map(|a| a.val.as_str()));
+        UserRunner { argv: program_at(argv.map(String::from).collect(), &self.root), source: self.source.clone(), key }
+    }
+}
+
+/// The files cargo reads and the `--config` overlay.
 #[derive(Debug, Clone, Default)]
 pub struct CargoConfig {
-    pub layers: Vec<Layer>,
+    /// `--config` arguments (the last given first), then the files (the deepest first).
+    layers: Vec<Layer>,
 }
 
 /// A runner the user configured.
@@ -58,35 +94,34 @@ impl CargoConfig {
         for c in cli.iter().rev() {
             let as_file = cwd.join(c);
             if c.ends_with(".toml") && as_file.is_file() {
-                layers.push(read_layer(&as_file, as_file.parent().unwrap_or(cwd))?);
-            } else {
-                let table: toml::Table = c.parse().map_err(|e: toml::de::Error| {
-                    Failure::usage(format!("--config {c} is not a TOML `KEY=VALUE` or a .toml file: {}", e.message()))
-                })?;
-                layers.push(Layer { source: Source::Cli(c.clone()), table, base: cwd.to_path_buf() });
+                layers.push(read_file(&as_file, true)?);
+                continue;
             }
+            let table = c.parse().map_err(|e: toml::de::Error| {
+                Failure::usage(format!("--config {c} is not a TOML `KEY=VALUE` or a .toml file: {}", e.message()))
+            })?;
+            let build_std = build_std(&table);
+            let config = typed(table).map_err(|e| Failure::usage(format!("--config {c}: {e}")))?;
+            layers.push(Layer {
+                source: Source::Cli(c.clone()),
+                root: cwd.to_path_buf(),
+                cli: true,
+                config,
+                build_std,
+            });
         }
-        let mut seen = Vec::new();
-        for dir in cwd.ancestors() {
-            for name in ["config.toml", "config"] {
-                let f = dir.join(".cargo").join(name);
-                if f.is_file() {
-                    layers.push(read_layer(&f, dir)?);
-                    seen.push(f);
-                    break;
-                }
-            }
-        }
-        if let Some(home) = cargo_home {
-            for name in ["config.toml", "config"] {
-                let f = home.join(name);
-                if f.is_file() && !seen.iter().any(|s| same_file(s, &f)) {
-                    layers.push(read_layer(&f, home.parent().unwrap_or(home))?);
-                    break;
-                }
-            }
+        for file in cargo_config2::Walk::with_cargo_home(cwd, cargo_home.map(Path::to_path_buf)) {
+            layers.push(read_file(&file, false)?);
         }
         Ok(CargoConfig { layers })
+    }
+
+    fn cli(&self) -> impl Iterator<Item = &Layer> {
+        self.layers.iter().filter(|l| l.cli)
+    }
+
+    fn files(&self) -> impl Iterator<Item = &Layer> {
+        self.layers.iter().filter(|l| !l.cli)
     }
 
     /// The runner for `triple`: `var` (CARGO_TARGET_<T>_RUNNER) from `env`, above the
@@ -100,44 +135,29 @@ impl CargoConfig {
         cfg: &dyn Fn(&str) -> bool,
     ) -> Result<Option<UserRunner>, Failure> {
         let key = format!("target.{triple}.runner");
-        let from_env = env(var).filter(|v| !v.trim().is_empty()).map(|v| UserRunner {
-            argv: resolve_program(v.split_whitespace().map(String::from).collect(), cwd),
-            source: Source::Env(var.to_string()),
-            key: key.clone(),
-        });
-        // --config layers come first in `layers` and beat the environment.
-        for layer in self.layers.iter().filter(|l| matches!(l.source, Source::Cli(_))) {
-            if let Some(r) = triple_runner(layer, triple)? {
-                return Ok(Some(r));
-            }
+        let exact = |l: &Layer| Some(l.runner(l.target(triple)?.runner.as_ref()?, key.clone()));
+        if let Some(r) = self.cli().find_map(exact) {
+            return Ok(Some(r));
         }
-        if from_env.is_some() {
-            return Ok(from_env);
+        if let Some(v) = env(var).filter(|v| !v.trim().is_empty()) {
+            let argv = program_at(split(&v), cwd);
+            return Ok(Some(UserRunner { argv, source: Source::Env(var.to_string()), key }));
         }
-        for layer in self.layers.iter().filter(|l| !matches!(l.source, Source::Cli(_))) {
-            if let Some(r) = triple_runner(layer, triple)? {
-                return Ok(Some(r));
-            }
+        if let Some(r) = self.files().find_map(exact) {
+            return Ok(Some(r));
         }
         // cfg tables: the first (highest-precedence) definition of each key counts.
-        let mut matched: Vec<(String, UserRunner)> = Vec::new();
+        let mut matched: Vec<(&str, UserRunner)> = Vec::new();
         for layer in &self.layers {
-            for (expr, table) in cfg_tables(&layer.table) {
-                let Some(value) = table.get("runner") else { continue };
-                if matched.iter().any(|(e, _)| e == expr) || !cfg(expr) {
-                    continue;
+            for (expr, table) in cfg_tables(&layer.config) {
+                let Some(r) = &table.runner else { continue };
+                if !matched.iter().any(|(e, _)| *e == expr) && cfg(expr) {
+                    matched.push((expr, layer.runner(r, format!("target.'{expr}'.runner"))));
                 }
-                let argv = runner_argv(value, &layer.source, &format!("target.'{expr}'.runner"))?;
-                let key = format!("target.'{expr}'.runner");
-                matched.push((
-                    expr.to_string(),
-                    UserRunner { argv: resolve_program(argv, &layer.base), source: layer.source.clone(), key },
-                ));
             }
         }
         match matched.len() {
-            0 => Ok(None),
-            1 => Ok(matched.pop().map(|(_, r)| r)),
+            0 | 1 => Ok(matched.pop().map(|(_, r)| r)),
             _ => Err(Failure::usage(format!(
                 "several `[target.'cfg(..)'] runner` tables match {triple}: {} (cargo refuses this too)",
                 matched.iter().map(|(e, r)| format!("{e} in {}", r.source)).collect::<Vec<_>>().join(", ")
@@ -147,9 +167,10 @@ impl CargoConfig {
     }
 
     /// The rustflags cargo would use for `triple`, by its rule: `CARGO_ENCODED_RUSTFLAGS`,
-    /// else `RUSTFLAGS`, else `target.<triple>.rustflags` (env or files) together with
-    /// matching `target.'cfg(..)'.rustflags`, else `build.rustflags` (`CARGO_BUILD_RUSTFLAGS`).
-    /// `kind` is "rustflags" or "rustdocflags" (whose env names are RUSTDOCFLAGS etc.).
+    /// else `RUSTFLAGS`, else `target.<triple>.rustflags` (files, then
+    /// CARGO_TARGET_<T>_RUSTFLAGS, then `--config`) followed by matching
+    /// `target.'cfg(..)'.rustflags`, else `build.rustflags` (files, CARGO_BUILD_RUSTFLAGS,
+    /// `--config`). `kind` is "rustflags" or "rustdocflags" (env names RUSTDOCFLAGS etc.).
     pub fn flags(
         &self,
         kind: &str,
@@ -158,116 +179,138 @@ impl CargoConfig {
         cfg: &dyn Fn(&str) -> bool,
     ) -> Option<(Vec<String>, Source)> {
         let upper = kind.to_uppercase();
-        let split = |s: String| s.split_whitespace().map(String::from).collect::<Vec<_>>();
-        if let Some(v) = env(&format!("CARGO_ENCODED_{upper}")).filter(|v| !v.is_empty()) {
-            return Some((v.split('\x1f').map(String::from).collect(), Source::Env(format!("CARGO_ENCODED_{upper}"))));
+        let doc = kind == "rustdocflags";
+        // Set at all (even empty), these replace every config value, as in cargo.
+        if let Some(v) = env(&format!("CARGO_ENCODED_{upper}")) {
+            let flags = if v.is_empty() { vec![] } else { v.split('\x1f').map(String::from).collect() };
+            return Some((flags, Source::Env(format!("CARGO_ENCODED_{upper}"))));
         }
-        if let Some(v) = env(&upper).filter(|v| !v.trim().is_empty()) {
-            return Some((split(v), Source::Env(upper)));
+        if let Some(v) = env(&upper) {
+            return Some((split(&v), Source::Env(upper)));
         }
-        let list = |v: &toml::Value| -> Vec<String> {
-            match v {
-                toml::Value::String(s) => s.split_whitespace().map(String::from).collect(),
-                toml::Value::Array(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
-                _ => vec![],
-            }
-        };
         let tvar = format!("CARGO_TARGET_{}_{upper}", triple.to_uppercase().replace(['-', '.'], "_"));
-        let mut found: Vec<String> = Vec::new();
-        let mut source = None;
-        if let Some(v) = env(&tvar).filter(|v| !v.trim().is_empty()) {
-            found.extend(split(v));
-            source = Some(Source::Env(tvar));
-        } else if let Some((v, l)) =
-            self.layers.iter().find_map(|l| Some((l.table.get("target")?.get(triple)?.get(kind)?, l)))
-        {
-            found.extend(list(v));
-            source = Some(l.source.clone());
+        let mut found = self.joined(
+            |l| l.target(triple).and_then(|t| pick(&t.rustflags, &t.rustdocflags, doc)),
+            env(&tvar).map(|v| (v, tvar)),
+        );
+        // Each matching cfg table in key order, its list joined across layers like any list.
+        let exprs: std::collections::BTreeSet<&str> =
+            self.layers.iter().flat_map(|l| cfg_tables(&l.config)).map(|(e, _)| e).collect();
+        for expr in exprs.into_iter().filter(|e| cfg(e)) {
+            found.extend(self.joined(|l| l.target(expr).and_then(|t| pick(&t.rustflags, &t.rustdocflags, doc)), None));
         }
-        for l in &self.layers {
-            for (expr, t) in cfg_tables(&l.table) {
-                if let (Some(v), true) = (t.get(kind), cfg(expr)) {
-                    found.extend(list(v));
-                    source.get_or_insert(l.source.clone());
-                }
-            }
+        if found.is_empty() {
+            let bvar = format!("CARGO_BUILD_{upper}");
+            found = self.joined(
+                |l| pick(&l.config.build.rustflags, &l.config.build.rustdocflags, doc),
+                env(&bvar).map(|v| (v, bvar)),
+            );
         }
-        if let Some(s) = source {
-            return Some((found, s));
-        }
-        let bvar = format!("CARGO_BUILD_{upper}");
-        if let Some(v) = env(&bvar).filter(|v| !v.trim().is_empty()) {
-            return Some((split(v), Source::Env(bvar)));
-        }
-        self.layers.iter().find_map(|l| Some((list(l.table.get("build")?.get(kind)?), l.source.clone())))
+        let source = found.first()?.1.clone();
+        Some((found.into_iter().map(|(f, _)| f).collect(), source))
     }
 
-    /// `build.target` (a single string), highest precedence first; CARGO_BUILD_TARGET wins.
+    /// A list value as cargo joins it: the files' (the outermost first), then the
+    /// environment's, then each `--config` in the order given; each flag with its source.
+    fn joined<'a>(
+        &'a self,
+        get: impl Fn(&'a Layer) -> Option<&'a de::Flags>,
+        from_env: Option<(String, String)>,
+    ) -> Vec<(String, Source)> {
+        let of = |l: &'a Layer| get(l).into_iter().flat_map(|f| &f.flags).map(|v| (v.val.clone(), l.source.clone()));
+        let mut out: Vec<_> = self.files().collect::<Vec<_>>().into_iter().rev().flat_map(of).collect();
+        if let Some((v, var)) = from_env {
+            out.extend(split(&v).into_iter().map(|f| (f, Source::Env(var.clone()))));
+        }
+        out.extend(self.cli().collect::<Vec<_>>().into_iter().rev().flat_map(of));
+        out
+    }
+
+    /// `build.target` (a single one), highest precedence first: `--config`, then
+    /// CARGO_BUILD_TARGET, then the files. A target JSON path in a file is taken from
+    /// the directory holding its `.cargo/`, as cargo does.
+    /// Whether some config cargo reads sets `[unstable] build-std`.
+    pub fn unstable_build_std(&self) -> bool {
+        self.layers.iter().any(|l| l.build_std)
+    }
+
     pub fn build_target(&self, env: &dyn Fn(&str) -> Option<String>) -> Option<(String, Source)> {
-        if let Some(t) = env("CARGO_BUILD_TARGET").filter(|t| !t.is_empty()) {
-            return Some((t, Source::Env("CARGO_BUILD_TARGET".into())));
-        }
-        self.layers.iter().find_map(|l| {
-            let t = l.table.get("build")?.get("target")?;
-            let t = t.as_str().or_else(|| t.as_array().filter(|a| a.len() == 1)?.first()?.as_str())?;
-            Some((t.to_string(), l.source.clone()))
-        })
+        let of = |l: &Layer| {
+            let t = match l.config.build.target.as_ref()? {
+                de::StringOrArray::String(t) => &t.val,
+                de::StringOrArray::Array(a) if a.len() == 1 => &a[0].val,
+                de::StringOrArray::Array(_) => return None,
+            };
+            // A target JSON (`.json`, or a path) in a file is relative to the file's root.
+            let spec = !l.cli && (t.ends_with(".json") || t.contains('/')) && !Path::new(t).is_absolute();
+            Some((if spec { l.root.join(t).display().to_string() } else { t.clone() }, l.source.clone()))
+        };
+        let var = "CARGO_BUILD_TARGET";
+        let from_env = || env(var).filter(|t| !t.is_empty()).map(|t| (t, Source::Env(var.into())));
+        self.cli().find_map(of).or_else(from_env).or_else(|| self.files().find_map(of))
     }
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
-    }
+fn build_std(table: &toml::Table) -> bool {
+    table.get("unstable").and_then(|u| u.get("build-std")).is_some()
 }
 
-/// Reads a config file; relative programs in it are taken from `base` (the directory
-/// holding `.cargo/`).
-fn read_layer(file: &Path, base: &Path) -> Result<Layer, Failure> {
+/// Reads a config file (`cli`: given as `--config file.toml`); its relative programs are
+/// taken from the directory holding its directory (`.cargo/`), as cargo takes them.
+fn read_file(file: &Path, cli: bool) -> Result<Layer, Failure> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Failure::usage(format!("cannot read the cargo config {}: {e}", file.display())))?;
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        Failure::usage(format!("the cargo config {} is not valid TOML: {}", file.display(), e.message().trim()))
+    let bad = |e: String| {
+        Failure::usage(format!("the cargo config {} is not valid: {}", file.display(), e.trim()))
             .next("fix it (cargo would refuse it too)")
-    })?;
-    Ok(Layer { source: Source::File(file.to_path_buf()), table, base: base.to_path_buf() })
-}
-
-fn triple_runner(layer: &Layer, triple: &str) -> Result<Option<UserRunner>, Failure> {
-    let key = format!("target.{triple}.runner");
-    let Some(value) = layer.table.get("target").and_then(|t| t.get(triple)).and_then(|t| t.get("runner")) else {
-        return Ok(None);
     };
-    let argv = runner_argv(value, &layer.source, &key)?;
-    Ok(Some(UserRunner { argv: resolve_program(argv, &layer.base), source: layer.source.clone(), key }))
+    let table = text.parse().map_err(|e: toml::de::Error| bad(e.message().to_string()))?;
+    let build_std = build_std(&table);
+    let config = typed(table).map_err(bad)?;
+    let root = file.parent().and_then(Path::parent).unwrap_or(Path::new("/")).to_path_buf();
+    Ok(Layer { source: Source::File(file.to_path_buf()), root, cli, config, build_std })
 }
 
-fn cfg_tables(table: &toml::Table) -> impl Iterator<Item = (&str, &toml::Table)> {
-    table
-        .get("target")
-        .and_then(|t| t.as_table())
-        .into_iter()
-        .flatten()
-        .filter(|(k, _)| k.starts_with("cfg("))
-        .filter_map(|(k, v)| Some((k.as_str(), v.as_table()?)))
-}
-
-/// A runner value: a string (split on whitespace, as cargo does) or an array of strings.
-fn runner_argv(value: &toml::Value, source: &Source, key: &str) -> Result<Vec<String>, Failure> {
-    let argv: Option<Vec<String>> = match value {
-        toml::Value::String(s) => Some(s.split_whitespace().map(String::from).collect()),
-        toml::Value::Array(a) => a.iter().map(|v| v.as_str().map(String::from)).collect(),
-        _ => None,
-    };
-    match argv {
-        Some(a) if !a.is_empty() => Ok(a),
-        _ => Err(Failure::usage(format!("{key} in {source} must be a string or an array of strings"))),
+/// The keys read here, typed by cargo-config2; the rest is cargo's to judge (cargo-config2
+/// types every table it knows and refuses what newer cargo accepts, `build.jobs = "default"`).
+fn typed(mut table: toml::Table) -> Result<de::Config, String> {
+    fn keep<T: serde::de::DeserializeOwned>(key: &str, v: Option<toml::Value>, keys: &[&str]) -> Result<T, String> {
+        let kept: toml::Table = match v {
+            Some(toml::Value::Table(t)) => t.into_iter().filter(|(k, _)| keys.contains(&k.as_str())).collect(),
+            _ => toml::Table::new(),
+        };
+        toml::Value::Table(kept).try_into().map_err(|e: toml::de::Error| format!("{key}: {}", e.message().trim()))
     }
+    let mut config = de::Config::default();
+    config.build = keep("build", table.remove("build"), &["target", "rustflags", "rustdocflags"])?;
+    if let Some(toml::Value::Table(targets)) = table.remove("target") {
+        for (k, v) in targets {
+            let t = keep(&format!("[target.{k}]"), Some(v), &["runner", "rustflags", "rustdocflags"])?;
+            config.target.insert(k, t);
+        }
+    }
+    Ok(config)
+}
+
+/// `rustflags` or `rustdocflags` of a table.
+fn pick<'a>(flags: &'a Option<de::Flags>, doc_flags: &'a Option<de::Flags>, doc: bool) -> Option<&'a de::Flags> {
+    if doc {
+        doc_flags.as_ref()
+    } else {
+        flags.as_ref()
+    }
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split_whitespace().map(String::from).collect()
+}
+
+fn cfg_tables(config: &de::Config) -> impl Iterator<Item = (&str, &de::TargetConfig)> {
+    config.target.iter().filter(|(k, _)| k.starts_with("cfg(")).map(|(k, v)| (k.as_str(), v))
 }
 
 /// A program with a `/` in it is relative to `base`; a bare name is looked up on PATH later.
-fn resolve_program(mut argv: Vec<String>, base: &Path) -> Vec<String> {
+fn program_at(mut argv: Vec<String>, base: &Path) -> Vec<String> {
     if let Some(p) = argv.first_mut() {
         if p.contains('/') && !Path::new(p.as_str()).is_absolute() {
             *p = base.join(&*p).display().to_string();
@@ -279,20 +322,13 @@ fn resolve_program(mut argv: Vec<String>, base: &Path) -> Vec<String> {
 /// A target's cfg values (`target_arch="aarch64"`, `unix`), as `rustc --print cfg` prints them.
 #[derive(Debug, Clone, Default)]
 pub struct TargetCfg {
-    pub entries: Vec<(String, Option<String>)>,
+    pub entries: Vec<cargo_platform::Cfg>,
 }
 
 impl TargetCfg {
+    /// Reads `rustc --print cfg` output; lines cargo-platform cannot read are left out.
     pub fn parse(text: &str) -> TargetCfg {
-        let entries = text
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| match l.split_once('=') {
-                Some((k, v)) => (k.trim().to_string(), Some(v.trim().trim_matches('"').to_string())),
-                None => (l.trim().to_string(), None),
-            })
-            .collect();
-        TargetCfg { entries }
+        TargetCfg { entries: text.lines().filter_map(|l| l.trim().parse().ok()).collect() }
     }
 
     /// The cfg of a triple as far as its parts tell (when rustc cannot be asked).
@@ -306,126 +342,29 @@ impl TargetCfg {
             "powerpc64le" => "powerpc64",
             a => a,
         };
-        let os = if triple.contains("-linux") {
-            "linux"
-        } else if triple.contains("-windows") {
-            "windows"
-        } else if triple.contains("-darwin") {
-            "macos"
-        } else if triple.contains("wasi") {
-            "wasi"
-        } else {
-            "none"
-        };
+        let os = [("-linux", "linux"), ("-windows", "windows"), ("-darwin", "macos"), ("wasi", "wasi")]
+            .into_iter()
+            .find_map(|(part, os)| triple.contains(part).then_some(os))
+            .unwrap_or("none");
         let env = ["gnu", "musl"].into_iter().find(|e| parts.last().is_some_and(|l| l.starts_with(e))).unwrap_or("");
-        let family = match os {
-            "linux" | "macos" => Some("unix"),
-            "windows" => Some("windows"),
-            "wasi" => Some("wasm"),
-            _ => None,
-        };
-        let mut entries = vec![
-            ("target_arch".to_string(), Some(arch.to_string())),
-            ("target_os".into(), Some(os.into())),
-            ("target_env".into(), Some(env.into())),
-            ("target_vendor".into(), Some(parts.get(1).copied().unwrap_or("unknown").into())),
-        ];
-        if let Some(f) = family {
-            entries.push(("target_family".into(), Some(f.into())));
-            if f != "wasm" {
-                entries.push((f.into(), None));
-            }
+        let vendor = parts.get(1).copied().unwrap_or("unknown");
+        let mut text =
+            format!("target_arch=\"{arch}\"\ntarget_os=\"{os}\"\ntarget_env=\"{env}\"\ntarget_vendor=\"{vendor}\"\n");
+        match os {
+            "linux" | "macos" => text.push_str("target_family=\"unix\"\nunix\n"),
+            "windows" => text.push_str("target_family=\"windows\"\nwindows\n"),
+            "wasi" => text.push_str("target_family=\"wasm\"\n"),
+            _ => {}
         }
-        TargetCfg { entries }
+        TargetCfg::parse(&text)
     }
 
-    /// Evaluates `cfg(...)` (all, any, not, `name`, `name = "value"`); Err on a malformed one.
+    /// Evaluates `cfg(...)` as cargo does (all, any, not, `name`, `name = "value"`, true,
+    /// false); Err on a malformed one.
     pub fn eval(&self, expr: &str) -> Result<bool, String> {
-        let inner = expr.trim().strip_prefix("cfg(").and_then(|r| r.strip_suffix(')')).ok_or("not cfg(...)")?;
-        let tokens = tokenize(inner)?;
-        let mut pos = 0;
-        let v = self.eval_pred(&tokens, &mut pos)?;
-        if pos != tokens.len() {
-            return Err(format!("unexpected `{}`", tokens[pos]));
-        }
-        Ok(v)
-    }
-
-    fn eval_pred(&self, t: &[String], pos: &mut usize) -> Result<bool, String> {
-        let name = t.get(*pos).ok_or("expected a predicate")?.clone();
-        *pos += 1;
-        match (name.as_str(), t.get(*pos).map(String::as_str)) {
-            ("all" | "any" | "not", Some("(")) => {
-                *pos += 1;
-                let mut values = Vec::new();
-                while t.get(*pos).map(String::as_str) != Some(")") {
-                    values.push(self.eval_pred(t, pos)?);
-                    match t.get(*pos).map(String::as_str) {
-                        Some(",") => *pos += 1,
-                        Some(")") => {}
-                        other => return Err(format!("expected `,` or `)`, got {other:?}")),
-                    }
-                }
-                *pos += 1;
-                Ok(match name.as_str() {
-                    "all" => values.iter().all(|v| *v),
-                    "any" => values.iter().any(|v| *v),
-                    _ if values.len() == 1 => !values[0],
-                    _ => return Err("not() takes one predicate".into()),
-                })
-            }
-            (_, Some("=")) => {
-                *pos += 1;
-                let value = t.get(*pos).ok_or("expected a value")?.trim_matches('"').to_string();
-                *pos += 1;
-                Ok(self.entries.iter().any(|(k, v)| *k == name && v.as_deref() == Some(value.as_str())))
-            }
-            _ => Ok(self.entries.iter().any(|(k, v)| *k == name && v.is_none())),
+        match expr.trim().parse::<cargo_platform::Platform>().map_err(|e| e.to_string())? {
+            cargo_platform::Platform::Cfg(c) => Ok(c.matches(&self.entries)),
+            cargo_platform::Platform::Name(n) => Err(format!("{n} is not cfg(...)")),
         }
     }
-}
-
-fn tokenize(s: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(&c) = chars.peek() {
-        match c {
-            c if c.is_whitespace() => {
-                chars.next();
-            }
-            '(' | ')' | ',' | '=' => {
-                out.push(c.to_string());
-                chars.next();
-            }
-            '"' => {
-                chars.next();
-                let mut v = String::from('"');
-                loop {
-                    match chars.next() {
-                        Some('"') => break,
-                        Some(ch) => v.push(ch),
-                        None => return Err("unterminated string".into()),
-                    }
-                }
-                v.push('"');
-                out.push(v);
-            }
-            _ => {
-                let mut w = String::new();
-                while let Some(&ch) = chars.peek() {
-                    if ch.is_alphanumeric() || ch == '_' {
-                        w.push(ch);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                if w.is_empty() {
-                    return Err(format!("unexpected `{c}`"));
-                }
-                out.push(w);
-            }
-        }
-    }
-    Ok(out)
 }

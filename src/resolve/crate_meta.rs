@@ -4,9 +4,10 @@
 //! ```toml
 //! [package.metadata.crossflake]
 //! kind = "bare-metal"          # the matrix's default targets: std or bare-metal
+//! targets = ["cortex-m3"]      # or exactly these (a firmware for some machines only)
 //! runner = "crossflake"        # ignore a configured runner (default: wrap it)
 //! targets_dir = "boards"       # the crate's own target files (boards, machine variants)
-//! panic_rule = true            # console rules (src/verdict.rs)
+//! panic_rule = true            # console rules (src/run/verdict.rs)
 //! pass_pattern = "^all tests passed$"
 //! fail_pattern = "^FAIL"
 //! ```
@@ -20,6 +21,7 @@ use std::path::{Path, PathBuf};
 #[serde(deny_unknown_fields)]
 struct Raw {
     kind: Option<Kind>,
+    targets: Option<Vec<String>>,
     runner: Option<RunnerMode>,
     targets_dir: Option<PathBuf>,
     #[serde(flatten)]
@@ -31,6 +33,8 @@ struct Raw {
 pub struct CrateMeta {
     pub manifest: Option<PathBuf>,
     pub kind: Option<Kind>,
+    /// The matrix's targets when `--targets` is not given (names, aliases or triples).
+    pub targets: Option<Vec<String>>,
     pub runner: Option<RunnerMode>,
     /// Absolute (relative paths are taken from the manifest's directory).
     pub targets_dir: Option<PathBuf>,
@@ -53,6 +57,7 @@ impl CrateMeta {
             targets_dir: raw.targets_dir.map(|d| dir.join(d)),
             manifest: Some(manifest),
             kind: raw.kind,
+            targets: raw.targets,
             runner: raw.runner,
             rules: raw.rules,
         })

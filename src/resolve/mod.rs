@@ -5,5 +5,6 @@
 pub mod cargo_config;
 pub mod crate_meta;
 pub mod machine;
+pub mod open_world;
 pub mod toolchain;
 pub mod user;

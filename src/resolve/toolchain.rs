@@ -15,18 +15,47 @@ use serde::Serialize;
 pub enum StdSource {
     Prebuilt,
     BuildStd,
+    /// The user builds std themselves (`-Zbuild-std`, `[unstable] build-std`): crossflake
+    /// neither needs the toolchain's std nor adds flags.
+    Yours,
 }
 
 /// How a toolchain can build `spec`, if at all.
 fn fits(tc: &Toolchain, spec: &TargetSpec) -> Option<StdSource> {
     let needs_src = spec.custom_json.is_some();
-    if tc.has_std(&spec.rust_triple) && !needs_src {
+    if spec.std_triples().iter().all(|t| tc.has_std(t)) && !needs_src {
         Some(StdSource::Prebuilt)
     } else if tc.rust_src {
         Some(StdSource::BuildStd)
     } else {
         None
     }
+}
+
+/// Picks the toolchain for a build whose std the user builds themselves: the one asked
+/// for, else the pinned one, else rustup's default; it needs no std for the target.
+pub fn choose_for_own_std<'a>(
+    env: &'a HostEnv,
+    spec: &TargetSpec,
+    requested: Option<&str>,
+) -> Result<(&'a Toolchain, StdSource, String), Failure> {
+    let (name, why) = match (requested, &env.pin) {
+        (Some(n), _) => (Some(n.to_string()), format!("asked for with --toolchain/+{n}")),
+        (None, Some(pin)) => (Some(pin.channel.clone()), format!("pinned by {}", pin.source)),
+        (None, None) => (None, "no toolchain pinned: the default".to_string()),
+    };
+    let tc = match &name {
+        Some(n) => env.toolchain(n),
+        None => env.toolchains.first(),
+    };
+    let tc = tc.ok_or_else(|| {
+        let n = name.clone().unwrap_or_else(|| "a toolchain".into());
+        Failure::missing(format!("toolchain {n} is not installed")).next(format!(
+            "`rustup toolchain install {n} --component rust-src` (you build std for {} yourself)",
+            spec.rust_triple
+        ))
+    })?;
+    Ok((tc, StdSource::Yours, format!("{why}; you build std for {} yourself (-Zbuild-std)", spec.rust_triple)))
 }
 
 /// Picks the toolchain; the string says which and why.
@@ -103,5 +132,6 @@ fn describe(src: StdSource, triple: &str) -> String {
     match src {
         StdSource::Prebuilt => format!("has a prebuilt std for {triple}"),
         StdSource::BuildStd => format!("no prebuilt std for {triple}; builds it from rust-src with -Zbuild-std"),
+        StdSource::Yours => format!("you build std for {triple} yourself"),
     }
 }

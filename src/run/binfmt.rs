@@ -14,18 +14,22 @@ pub enum Format {
     Unknown,
 }
 
-/// ELF `e_machine` values (the System V ABI's list).
-pub const EM_386: u16 = 3;
-pub const EM_PPC64: u16 = 21;
-pub const EM_S390: u16 = 22;
-pub const EM_ARM: u16 = 40;
-pub const EM_X86_64: u16 = 62;
-pub const EM_AARCH64: u16 = 183;
-pub const EM_RISCV: u16 = 243;
+/// ELF `e_machine` values, the `object` crate's.
+pub const EM_386: u16 = object::elf::EM_386.0;
+pub const EM_PPC64: u16 = object::elf::EM_PPC64.0;
+pub const EM_S390: u16 = object::elf::EM_S390.0;
+pub const EM_ARM: u16 = object::elf::EM_ARM.0;
+pub const EM_X86_64: u16 = object::elf::EM_X86_64.0;
+pub const EM_AARCH64: u16 = object::elf::EM_AARCH64.0;
+pub const EM_RISCV: u16 = object::elf::EM_RISCV.0;
+
+/// How much of a file is read to tell its format: a PE's header sits where its DOS
+/// header points (0x80 to 0x118 from the usual linkers).
+const HEAD: usize = 4096;
 
 /// Reads the start of `path`; Err when it cannot be read (missing, a directory).
 pub fn sniff(path: &Path) -> std::io::Result<Format> {
-    let mut head = [0u8; 20];
+    let mut head = vec![0u8; HEAD];
     let mut f = std::fs::File::open(path)?;
     if f.metadata()?.is_dir() {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "it is a directory"));
@@ -34,24 +38,27 @@ pub fn sniff(path: &Path) -> std::io::Result<Format> {
     Ok(classify(&head[..n]))
 }
 
-/// The format of a file from its first bytes.
+/// The format of a file from its first bytes (an ELF's whole header, a PE's up to its
+/// NT header): ELF and PE as the `object` crate reads them; WebAssembly by its magic
+/// (object reads wasm only through wasmparser, a large dependency for four bytes).
 pub fn classify(head: &[u8]) -> Format {
-    if head.len() >= 20 && head.starts_with(b"\x7fELF") {
-        let big_endian = head[5] == 2;
-        let m = [head[18], head[19]];
-        let machine = if big_endian { u16::from_be_bytes(m) } else { u16::from_le_bytes(m) };
-        return Format::Elf { machine, bits: if head[4] == 2 { 64 } else { 32 }, big_endian };
+    use object::elf::{FileHeader32, FileHeader64};
+    match object::FileKind::parse(head) {
+        Ok(object::FileKind::Elf32) => elf::<FileHeader32<object::Endianness>>(head, 32),
+        Ok(object::FileKind::Elf64) => elf::<FileHeader64<object::Endianness>>(head, 64),
+        Ok(object::FileKind::Pe32 | object::FileKind::Pe64) => Format::Pe,
+        _ if head.starts_with(b"\0asm") => Format::Wasm,
+        _ if head.starts_with(b"#!") => Format::Script,
+        _ => Format::Unknown,
     }
-    if head.starts_with(b"MZ") {
-        return Format::Pe;
+}
+
+fn elf<Elf: object::read::elf::FileHeader<Endian = object::Endianness>>(head: &[u8], bits: u8) -> Format {
+    let header = Elf::parse(head).and_then(|h| Ok((h.e_machine(h.endian()?), h.is_big_endian())));
+    match header {
+        Ok((machine, big_endian)) => Format::Elf { machine: machine.0, bits, big_endian },
+        Err(_) => Format::Unknown,
     }
-    if head.starts_with(b"\0asm") {
-        return Format::Wasm;
-    }
-    if head.starts_with(b"#!") {
-        return Format::Script;
-    }
-    Format::Unknown
 }
 
 /// The ELF machine, class and byte order a Rust triple's programs have.

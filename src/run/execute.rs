@@ -129,6 +129,23 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, console: Console, sink: &dyn Sink
         if let Some(hint) = hints::missing_library_hint(&kept, spec) {
             sink.event(Event::Hint(hint));
         }
+        if let Some(fw) = kept.iter().find_map(|l| hints::missing_framework(l)) {
+            return Err(Failure::missing(format!(
+                "{} links the macOS framework {fw}, which zig cannot link without an SDK (the linker's words are above)",
+                spec.name
+            ))
+            .next(format!(
+                "register a macOS SDK (`crossflake sdk add MacOSX<ver>.sdk.tar.xz`, docs/macos.md) and build with \
+                 osxcross or the Nix shell (`crossflake build --target {} --backend nix`)",
+                spec.name
+            )));
+        }
+        if let Some(failure) = hints::xwin_download(&kept, spec) {
+            return Err(failure);
+        }
+        if let Some(failure) = hints::missing_c_tool(&kept, spec) {
+            return Err(failure);
+        }
         if let Some(arg) = kept.iter().find_map(|l| hints::rejected_argument(l)) {
             let owner = cargo.program.rsplit('/').next().unwrap_or("cargo").to_string();
             return Err(Failure::usage(format!(

@@ -1,13 +1,68 @@
 //! Turns well-known build failures into the next step: a -sys crate that
 //! cannot find its target library gets the Debian package and the Nix way.
+use crate::failure::Failure;
 use crate::targets::TargetSpec;
 
 /// Lines of cargo's stderr worth keeping for hints.
 pub fn interesting(line: &str) -> bool {
     rejected_argument(line).is_some()
+        || missing_framework(line).is_some()
         || line.contains("required by crate")
         || line.contains("was not found in the pkg-config search path")
         || line.contains("Could not find directory of OpenSSL")
+        || missing_tool(line).is_some()
+        || line.contains("Failed to setup MSVC")
+        || (line.contains("HTTP") && line.contains("request for"))
+        || line.contains("io: ")
+}
+
+/// The C tool in the cc crate's "failed to find tool \"X\"" error (a crate with C code
+/// whose compiler for the target is not installed).
+pub fn missing_tool(line: &str) -> Option<String> {
+    let rest = line.split("failed to find tool \"").nth(1)?;
+    rest.split('"').next().filter(|t| !t.is_empty()).map(str::to_string)
+}
+
+/// The failure (exit 3) when the build failed because the cc crate found no C compiler
+/// (or archiver) for the target: the Debian packages the target file names for it, or
+/// how to name one when the target has none.
+pub fn missing_c_tool(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
+    let tool = lines.iter().find_map(|l| missing_tool(l))?;
+    let known = [&spec.host.cc, &spec.host.cxx, &spec.host.ar].into_iter().flatten().any(|t| *t == tool);
+    Some(if known {
+        crate::backend::host::missing_tool(&tool, spec, "the C compiler a crate's build asked for")
+    } else {
+        Failure::missing(format!(
+            "a crate has C code for {}, and `{tool}` is not on PATH: crossflake's host backend knows no C compiler \
+             for {}",
+            spec.rust_triple, spec.name
+        ))
+        .next(format!("set CC_{} to one, or use `nix develop .#{}`", spec.cc_env(), spec.name))
+    })
+}
+
+/// The failure (exit 3) when cargo-xwin could not download Microsoft's CRT and Windows SDK
+/// (`Failed to setup MSVC CRT`, then anyhow's causes: the request, the network error).
+pub fn xwin_download(lines: &[String], spec: &TargetSpec) -> Option<Failure> {
+    let at = lines.iter().position(|l| l.contains("Failed to setup MSVC"))?;
+    let causes: Vec<&str> = lines[at + 1..]
+        .iter()
+        .map(|l| l.trim().trim_start_matches(|c: char| c.is_ascii_digit() || c == ':').trim())
+        .filter(|l| !l.is_empty())
+        .take(2)
+        .collect();
+    let why = if causes.is_empty() { String::new() } else { format!(": {}", causes.join(": ")) };
+    Some(
+        Failure::missing(format!(
+            "{} builds with cargo-xwin, which could not download Microsoft's CRT and Windows SDK{why}",
+            spec.name
+        ))
+        .next(
+            "on a machine that reaches Microsoft's servers run `cargo-xwin cache xwin` (accepting Microsoft's \
+             license), then copy ~/.cache/cargo-xwin here (or point XWIN_CACHE_DIR at it); or build for the GNU \
+             ABI, which needs no download: `--target windows`",
+        ),
+    )
 }
 
 /// The argument in cargo's "unexpected argument 'X' found" error (an option crossflake
@@ -15,6 +70,13 @@ pub fn interesting(line: &str) -> bool {
 pub fn rejected_argument(line: &str) -> Option<String> {
     let rest = line.split("error: unexpected argument '").nth(1)?;
     rest.split('\'').next().map(str::to_string)
+}
+
+/// The macOS framework zig could not find (`unable to find system framework "X"`): a
+/// link without an SDK.
+pub fn missing_framework(line: &str) -> Option<String> {
+    let rest = line.split("unable to find system framework \"").nth(1)?;
+    rest.split('"').next().map(str::to_string)
 }
 
 /// (pkg-config name, Debian -dev package, nixpkgs attribute) for common libraries.

@@ -45,7 +45,7 @@ pub fn check_program(env: &HostEnv, spec: &TargetSpec, program: &Path, wrapped: 
         Failure::cannot_run(format!("cannot run {} for {}: {e}", program.display(), spec.name))
             .next("check the path (cargo prints the binaries it built with `--message-format json`)")
     })?;
-    if wrapped {
+    if wrapped || matches!(spec.runner, Runner::Direct { .. }) {
         return Ok(());
     }
     let native = spec.runs_natively_on(&env.host_triple) && !matches!(spec.runner, Runner::QemuSystem { .. });
@@ -79,6 +79,11 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest, sink: &dyn Sin
             format!("install it (`sudo apt-get install {}`) or use `nix develop .#{}`", pkgs.join(" "), spec.name)
         };
         return Err(Failure::cannot_run(format!("`{}` is not on PATH", step.program)).next(install));
+    }
+    // A program logging with defmt: its output decoded by defmt-print, or said why not.
+    let (step, note) = super::defmt::decoding(env, spec, req, step);
+    if let Some(note) = note {
+        sink.info(&format!("note: {note}"));
     }
     if let Some(port) = req.gdb {
         sink.info(&format!(
@@ -132,14 +137,25 @@ pub fn run(env: &HostEnv, spec: &TargetSpec, req: &RunnerRequest, sink: &dyn Sin
     }
     if outcome.ending == Ending::TimedOut {
         let secs = step.timeout_secs.unwrap_or(0);
+        // The specific hint when the ELF or the console shows a halting panic handler,
+        // else the general sentence.
+        let specific = match (&spec.runner, wrapped) {
+            (Runner::QemuSystem { .. }, false) => {
+                halted_panic_hint(&req.program, watch.as_ref().and_then(Watch::panic_line))
+            }
+            _ => None,
+        };
         sink.warn(&format!(
             "TIMEOUT: {} did not exit within {secs} s under `{}`; killed it and everything it started (exit {}). \
              Raise the limit with --timeout SECS.{}",
             req.program.display(),
             step.program,
             crate::exit::TIMEOUT,
-            halting_hint(spec)
+            if specific.is_some() { "" } else { halting_hint(spec) }
         ));
+        if let Some(hint) = specific {
+            sink.warn(&format!("hint: {hint}"));
+        }
         record(&RunnerEvent::Timeout {
             target: spec.name.clone(),
             program: req.program.display().to_string(),
@@ -159,4 +175,24 @@ fn halting_hint(spec: &TargetSpec) -> &'static str {
         }
         _ => "",
     }
+}
+
+/// Why a bare-metal run that timed out may have been a panic: it printed one and never
+/// ended QEMU, or its panic handler can only halt (panic-halt's `loop {}`).
+pub fn halted_panic_hint(program: &Path, panic_line: Option<String>) -> Option<String> {
+    const EXITING: &str = "a panic handler that ends QEMU makes a panic a failure with its message: \
+                           panic-semihosting with features = [\"exit\"] on Cortex-M, or \
+                           crossflake_harness::handle_panic on any target";
+    if let Some(line) = panic_line {
+        return Some(format!(
+            "{} printed a Rust panic (`{line}`) and then never ended QEMU: its panic handler halts; {EXITING}",
+            program.display()
+        ));
+    }
+    let at = super::halting::halting_panic_handler(program)?;
+    Some(format!(
+        "the panic handler of {} (rust_begin_unwind at {at:#x}) halts: it loops without a call (as panic-halt's \
+         `loop {{}}` does), so a panic ends at the timeout and crossflake cannot tell it from a hang; {EXITING}",
+        program.display()
+    ))
 }

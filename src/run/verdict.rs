@@ -92,6 +92,11 @@ impl<'a> Watch<'a> {
         }
     }
 
+    /// The first line that showed a Rust panic, if the panic rule saw one.
+    pub fn panic_line(&self) -> Option<String> {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).panic_line.clone()
+    }
+
     /// The exit code after the rules, and why it changed (None: the program's stands).
     pub fn judge(&self, code: i32) -> (i32, Option<String>) {
         let s = self.seen.lock().unwrap_or_else(|e| e.into_inner());

@@ -36,14 +36,64 @@ pub fn built(cargo: &CargoStep, messages: Option<&[PathBuf]>) -> Result<Vec<Path
     Ok(crate::run::test_binaries::binaries(got.stdout.as_bytes()).1)
 }
 
-/// The artifact at `path` and the glibc it needs (read from its ELF).
+/// What ships for `spec` from the executables a build made; for universal2 the fat
+/// binaries cargo-zigbuild joined into `<target dir>/universal2-apple-darwin/<profile>/`
+/// (it reports no artifacts of its own).
+pub fn shipped(spec: &TargetSpec, cargo: &CargoStep, built: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    if spec.rust_triple != "universal2-apple-darwin" {
+        return Ok(built.to_vec());
+    }
+    let peek = crate::request::peek(&cargo.args);
+    let target_dir = match cargo.target_dir.clone().or(peek.target_dir.map(|d| cargo.cwd.join(d))) {
+        Some(d) => d,
+        None => {
+            let real_cargo = cargo.env.get("CARGO").cloned().unwrap_or_else(|| cargo.program.clone());
+            let mut step = crate::step::Step::new("cargo metadata", real_cargo).args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+            ]);
+            if let Some(m) = peek.manifest_path {
+                step = step.arg("--manifest-path").arg(cargo.cwd.join(m).display().to_string());
+            }
+            step.env = cargo.env.clone();
+            step.cwd = Some(cargo.cwd.clone());
+            let got = exec::capture(&step)?;
+            if !got.success() {
+                bail!("cannot ask cargo for the target directory: {}", got.stderr.trim());
+            }
+            let md: cargo_metadata::Metadata =
+                serde_json::from_str(&got.stdout).context("cargo metadata printed no metadata")?;
+            md.target_directory.into_std_path_buf()
+        }
+    };
+    let profile = match peek.profile.as_deref() {
+        None | Some("dev") => "debug".to_string(),
+        Some(p) => p.to_string(),
+    };
+    let dir = target_dir.join("universal2-apple-darwin").join(profile);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .with_context(|| format!("cargo-zigbuild left no universal2 binaries in {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| crate::support::fs::is_executable(p))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+/// The artifact at `path` and what it needs: the glibc (read from its ELF), else macOS
+/// (read from its Mach-O file).
 pub fn artifact(path: &Path) -> Artifact {
     with_needs(path, &crate::ship::glibc::needs(path).unwrap_or_default())
 }
 
 /// The artifact at `path`, whose glibc needs were read already.
 pub fn with_needs(path: &Path, needs: &crate::ship::glibc::Needs) -> Artifact {
-    Artifact { path: path.to_path_buf(), glibc: needs.max.map(|v| v.to_string()) }
+    let glibc = needs.max.map(|v| v.to_string());
+    let macos = if glibc.is_none() { crate::ship::macho::inspect(path).ok() } else { None };
+    Artifact { path: path.to_path_buf(), glibc, macos }
 }
 
 pub use crate::support::hex::sha256_file;

@@ -1,14 +1,12 @@
 //! The glibc an ELF executable needs: the `GLIBC_x.y` versions in its
 //! `.gnu.version_r` (what the dynamic loader checks), and which dynamic
 //! symbols ask for each (`.gnu.version` + `.dynsym`), so a floor check can
-//! name the symbol that breaks it. 32/64-bit, either byte order.
+//! name the symbol that breaks it. 32/64-bit, either byte order, read with
+//! the `object` crate.
 use crate::support::version::Version;
+use object::read::elf::FileHeader;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-const SHT_DYNSYM: u32 = 11;
-const SHT_GNU_VERNEED: u32 = 0x6fff_fffe;
-const SHT_GNU_VERSYM: u32 = 0x6fff_ffff;
 
 /// What an executable needs of glibc.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -27,128 +25,43 @@ impl Needs {
     }
 }
 
-struct Elf<'a> {
-    b: &'a [u8],
-    wide: bool,
-    be: bool,
-}
-
-impl Elf<'_> {
-    fn u16(&self, at: usize) -> Option<u16> {
-        let s: [u8; 2] = self.b.get(at..at + 2)?.try_into().ok()?;
-        Some(if self.be { u16::from_be_bytes(s) } else { u16::from_le_bytes(s) })
-    }
-    fn u32(&self, at: usize) -> Option<u32> {
-        let s: [u8; 4] = self.b.get(at..at + 4)?.try_into().ok()?;
-        Some(if self.be { u32::from_be_bytes(s) } else { u32::from_le_bytes(s) })
-    }
-    fn word(&self, at: usize) -> Option<u64> {
-        if self.wide {
-            let s: [u8; 8] = self.b.get(at..at + 8)?.try_into().ok()?;
-            Some(if self.be { u64::from_be_bytes(s) } else { u64::from_le_bytes(s) })
-        } else {
-            self.u32(at).map(u64::from)
-        }
-    }
-    fn cstr(&self, at: usize) -> Option<String> {
-        let rest = self.b.get(at..)?;
-        let end = rest.iter().position(|c| *c == 0)?;
-        Some(String::from_utf8_lossy(&rest[..end]).into_owned())
-    }
-}
-
-/// A section header: type, link, offset, size, entry size.
-#[derive(Debug, Clone, Copy)]
-struct Section {
-    kind: u32,
-    link: u32,
-    offset: usize,
-    size: usize,
-    entsize: usize,
-}
-
-fn sections(e: &Elf) -> Option<Vec<Section>> {
-    let (shoff, shentsize, shnum) = if e.wide {
-        (e.word(0x28)? as usize, e.u16(0x3a)? as usize, e.u16(0x3c)? as usize)
-    } else {
-        (e.word(0x20)? as usize, e.u16(0x2e)? as usize, e.u16(0x30)? as usize)
-    };
-    (0..shnum)
-        .map(|i| {
-            let h = shoff + i * shentsize;
-            Some(if e.wide {
-                Section {
-                    kind: e.u32(h + 4)?,
-                    offset: e.word(h + 0x18)? as usize,
-                    size: e.word(h + 0x20)? as usize,
-                    link: e.u32(h + 0x28)?,
-                    entsize: e.word(h + 0x38)? as usize,
-                }
-            } else {
-                Section {
-                    kind: e.u32(h + 4)?,
-                    offset: e.u32(h + 0x10)? as usize,
-                    size: e.u32(h + 0x14)? as usize,
-                    link: e.u32(h + 0x18)?,
-                    entsize: e.u32(h + 0x24)? as usize,
-                }
-            })
-        })
-        .collect()
-}
-
 /// Reads an ELF's glibc needs; Err when it is not an ELF, None-max when it needs none.
 pub fn needs_of(bytes: &[u8]) -> Result<Needs, String> {
-    // The ident is read as binfmt reads it; a whole header is at least 0x34 bytes (32-bit).
-    let (crate::run::binfmt::Format::Elf { bits, big_endian, .. }, true) =
-        (crate::run::binfmt::classify(bytes), bytes.len() >= 0x34)
-    else {
-        return Err("not an ELF file".into());
+    let read = match object::FileKind::parse(bytes) {
+        Ok(object::FileKind::Elf32) => read::<object::elf::FileHeader32<object::Endianness>>(bytes),
+        Ok(object::FileKind::Elf64) => read::<object::elf::FileHeader64<object::Endianness>>(bytes),
+        _ => return Err("not an ELF file".into()),
     };
-    let e = Elf { b: bytes, wide: bits == 64, be: big_endian };
-    let secs = sections(&e).ok_or("truncated section headers")?;
-    let Some(vn) = secs.iter().find(|s| s.kind == SHT_GNU_VERNEED) else { return Ok(Needs::default()) };
-    let strtab = secs.get(vn.link as usize).ok_or("bad .gnu.version_r link")?.offset;
-    // Version index (vna_other) -> version name, for the GLIBC_ ones.
-    let mut by_index: BTreeMap<u16, Version> = BTreeMap::new();
-    let mut at = vn.offset;
-    while at + 16 <= vn.offset + vn.size {
-        let (cnt, aux, next) = (
-            e.u16(at + 2).ok_or("bad verneed")?,
-            e.u32(at + 8).ok_or("bad verneed")?,
-            e.u32(at + 12).ok_or("bad verneed")?,
-        );
-        let mut a = at + aux as usize;
-        for _ in 0..cnt {
-            let other = e.u16(a + 6).ok_or("bad vernaux")?;
-            let name = e.cstr(strtab + e.u32(a + 8).ok_or("bad vernaux")? as usize).ok_or("bad version name")?;
-            if let (true, Some(v)) = (name.starts_with("GLIBC_"), Version::parse(&name)) {
-                by_index.insert(other, v);
-            }
-            match e.u32(a + 12).ok_or("bad vernaux")? {
-                0 => break,
-                n => a += n as usize,
+    read.map_err(|e| format!("a malformed ELF file: {e}"))
+}
+
+/// A `GLIBC_x.y` version name.
+fn glibc(name: &[u8]) -> Option<Version> {
+    std::str::from_utf8(name).ok().filter(|n| n.starts_with("GLIBC_")).and_then(Version::parse)
+}
+
+fn read<Elf: FileHeader<Endian = object::Endianness>>(data: &[u8]) -> object::Result<Needs> {
+    let header = Elf::parse(data)?;
+    let endian = header.endian()?;
+    let sections = header.sections(endian, data)?;
+    let mut needs = Needs::default();
+    // Every version needed, with or without a symbol behind it (what the loader checks).
+    if let Some((mut verneed, link)) = sections.gnu_verneed(endian, data)? {
+        let strings = sections.strings(endian, data, link)?;
+        while let Some((_, mut aux)) = verneed.next()? {
+            while let Some(a) = aux.next()? {
+                needs.max = needs.max.max(glibc(a.name(endian, strings)?));
             }
         }
-        if next == 0 {
-            break;
-        }
-        at += next as usize;
     }
-    let mut needs = Needs { max: by_index.values().max().copied(), symbols: BTreeMap::new() };
-    let (Some(sym), Some(ver)) =
-        (secs.iter().find(|s| s.kind == SHT_DYNSYM), secs.iter().find(|s| s.kind == SHT_GNU_VERSYM))
-    else {
-        return Ok(needs);
-    };
-    let names = secs.get(sym.link as usize).ok_or("bad .dynsym link")?.offset;
-    let entsize = sym.entsize.max(if e.wide { 24 } else { 16 });
-    for i in 0..sym.size / entsize {
-        let s = sym.offset + i * entsize;
-        let Some(index) = e.u16(ver.offset + i * 2).map(|v| v & 0x7fff) else { continue };
-        let (Some(v), Some(name_at)) = (by_index.get(&index), e.u32(s)) else { continue };
-        if let Some(name) = e.cstr(names + name_at as usize) {
-            needs.symbols.entry(*v).or_default().push(name);
+    let Some(versions) = sections.versions(endian, data)? else { return Ok(needs) };
+    let dynsym = sections.symbols(endian, data, object::elf::SHT_DYNSYM)?;
+    for (index, sym) in dynsym.enumerate() {
+        let version = versions.version(versions.version_index(endian, index).index()).ok().flatten();
+        // Needed ones only (a file of the version need), not versions this file defines.
+        let Some(v) = version.filter(|v| v.file().is_some()).and_then(|v| glibc(v.name())) else { continue };
+        if let Ok(name) = dynsym.symbol_name(endian, sym) {
+            needs.symbols.entry(v).or_default().push(String::from_utf8_lossy(name).into_owned());
         }
     }
     Ok(needs)

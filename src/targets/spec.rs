@@ -21,7 +21,7 @@ pub enum ExitDevice {
     IsaDebugExit,
 }
 
-/// Console rules (src/verdict.rs) as written in TOML: a target file's `[verdict]`,
+/// Console rules (src/run/verdict.rs) as written in TOML: a target file's `[verdict]`,
 /// a crate's `[package.metadata.crossflake]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -76,6 +76,12 @@ pub enum Runner {
     Native {
         timeout_secs: u64,
     },
+    /// The program as it is, as plain cargo would start it (the host's kernel decides:
+    /// natively, or through binfmt_misc), with crossflake's timeout and process handling.
+    /// For triples crossflake has no runner of its own for.
+    Direct {
+        timeout_secs: u64,
+    },
     None {
         reason: String,
     },
@@ -88,7 +94,8 @@ impl Runner {
             | Runner::QemuSystem { timeout_secs, .. }
             | Runner::Wine { timeout_secs }
             | Runner::Wasi { timeout_secs }
-            | Runner::Native { timeout_secs } => Some(*timeout_secs),
+            | Runner::Native { timeout_secs }
+            | Runner::Direct { timeout_secs } => Some(*timeout_secs),
             Runner::None { .. } => None,
         }
     }
@@ -98,6 +105,7 @@ impl Runner {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HostTools {
+    /// The linker cargo is given (`rust-lld`: rustc's own; empty: cargo's default, untouched).
     pub linker: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<String>,
@@ -120,6 +128,18 @@ pub struct HostTools {
     /// Set when the host backend cannot build this target on Debian 12: why, and what to use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsupported: Option<String>,
+    /// Link with cargo-zigbuild and zig when `linker` is not on PATH (macOS without
+    /// osxcross and an SDK: libSystem only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub zig_fallback: bool,
+    /// The oldest macOS a zig-linked build runs on (MACOSX_DEPLOYMENT_TARGET, rustc's own
+    /// default for the triple); without it zig stamps its newest macOS. Yours wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub macos_min: Option<String>,
+    /// The cargo wrapper that builds for this target (`xwin`: cargo-xwin, which brings
+    /// Microsoft's CRT and Windows SDK for the MSVC targets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cargo_wrapper: Option<String>,
     /// The lowest glibc floor `--glibc` can give this target (glibc's first release
     /// for the architecture, as zig knows it); only glibc targets have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,9 +162,13 @@ pub struct TargetSpec {
     pub custom_json: Option<String>,
     pub runner: Runner,
     pub host: HostTools,
-    /// Console rules for this target's programs (src/verdict.rs).
+    /// Console rules for this target's programs (src/run/verdict.rs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<RuleSpec>,
+    /// For a triple crossflake has no file for (resolve/open_world.rs): that it runs cargo as
+    /// cargo would, and what was derived. Said with every plan for it.
+    #[serde(skip)]
+    pub open: Option<String>,
 }
 
 impl TargetSpec {
@@ -156,6 +180,14 @@ impl TargetSpec {
     pub fn cc_env(&self) -> String {
         self.rust_triple.replace(['-', '.'], "_")
     }
+    /// The triples whose std the target needs (a universal macOS binary needs both).
+    pub fn std_triples(&self) -> Vec<&str> {
+        match self.rust_triple.as_str() {
+            "universal2-apple-darwin" => vec!["aarch64-apple-darwin", "x86_64-apple-darwin"],
+            t => vec![t],
+        }
+    }
+
     /// The architecture part of the triple (`aarch64`, `riscv64gc`, `x86_64`).
     pub fn arch(&self) -> &str {
         self.rust_triple.split('-').next().unwrap_or("")
@@ -174,5 +206,10 @@ impl TargetSpec {
     /// linker links them.
     pub fn is_host_target(&self, host_triple: &str) -> bool {
         self.runs_natively_on(host_triple) && self.rust_triple == host_triple
+    }
+
+    /// A macOS target (its artifacts are Mach-O files).
+    pub fn is_darwin(&self) -> bool {
+        self.rust_triple.ends_with("-apple-darwin")
     }
 }

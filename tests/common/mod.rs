@@ -18,8 +18,17 @@ pub fn shared_target_dir() -> PathBuf {
     root().join("target/xtests")
 }
 
-/// Fails the test with the install hint when `tool` is not on PATH.
+/// Fails the test with the install hint when `tool` is not on PATH (`zig-or-cache`: zig
+/// on PATH or where scripts/setup-host puts it, in crossflake's cache).
 pub fn require_tool(tool: &str) {
+    if tool == "zig-or-cache" {
+        let cache =
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/crossflake/zig/ziglang/zig"));
+        if cache.is_some_and(|c| c.is_file()) {
+            return;
+        }
+        return require_tool("zig");
+    }
     let found =
         std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file())).unwrap_or(false);
     assert!(found, "REQUIRED TOOL MISSING: `{tool}` is not on PATH; run scripts/setup-host (CI does) and re-run");
@@ -36,6 +45,10 @@ pub fn is_cargo_test_var(k: &str) -> bool {
         || k.starts_with("CARGO_BIN_")
         || k.starts_with("CARGO_MANIFEST_")
         || ["CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_TARGET_TMPDIR", "CARGO_RUSTC_CURRENT_DIR"].contains(&k)
+        // rustup's choice for this test process (from the project's rust-toolchain.toml):
+        // a crossflake started elsewhere must find its own, as rustup would.
+        || k == "RUSTUP_TOOLCHAIN"
+        || k == "RUSTUP_TOOLCHAIN_SOURCE"
 }
 
 /// A command for `program` in the environment of a user's shell (see `is_cargo_test_var`).

@@ -17,6 +17,19 @@ fn readelf_max(path: &std::path::Path) -> Option<Version> {
         .max()
 }
 
+/// Each `name@GLIBC_x.y` of `readelf --dyn-syms`, grouped by version (the symbols behind
+/// each need, as the floor check names them).
+fn readelf_symbols(path: &std::path::Path) -> std::collections::BTreeMap<Version, Vec<String>> {
+    let o = Command::new("readelf").args(["--dyn-syms", "-W"]).arg(path).output_bounded().unwrap();
+    let mut out: std::collections::BTreeMap<Version, Vec<String>> = Default::default();
+    for word in String::from_utf8_lossy(&o.stdout).split_whitespace() {
+        if let Some((name, v)) = word.split_once("@GLIBC_").and_then(|(n, v)| Some((n, Version::parse(v)?))) {
+            out.entry(v).or_default().push(name.to_string());
+        }
+    }
+    out
+}
+
 fn td() -> std::path::PathBuf {
     // Its own target dir: zig-linked builds would otherwise replace the shared ones.
     root().join("target/xglibc")
@@ -44,6 +57,7 @@ fn needs_agree_with_readelf_on_every_byte_order_and_width() {
         assert_eq!(mine.max, readelf_max(f), "{}", f.display());
         assert!(mine.max.is_some(), "{} is dynamically linked against glibc", f.display());
         assert!(!mine.symbols.is_empty(), "{}: the symbols behind the versions", f.display());
+        assert_eq!(mine.symbols, readelf_symbols(f), "{}: the same symbols behind each version", f.display());
     }
     assert!(needs(std::path::Path::new("/etc/hostname")).is_err(), "not an ELF");
 }

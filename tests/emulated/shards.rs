@@ -121,7 +121,7 @@ fn a_failing_run_leaves_its_junit_and_summary() {
     let xml = std::fs::read_to_string(&junit).unwrap();
     assert!(xml.contains("beta fails on purpose"), "the failure's output is in the report: {xml}");
     let md = std::fs::read_to_string(&summary).unwrap();
-    assert!(md.contains("| target | build | test | tests | time | artifact | glibc |"), "{md}");
+    assert!(md.contains("| target | build | test | tests | time | artifact | needs (glibc, macOS) |"), "{md}");
     let row = md.lines().find(|l| l.starts_with("| aarch64 |")).unwrap_or_else(|| panic!("{md}"));
     assert!(row.contains("| ok | **FAILED**") && row.contains(" 1 failed, "), "{row}");
     assert!(md.contains("`many-bins::beta` `beta_checks`"), "the failed test is named: {md}");

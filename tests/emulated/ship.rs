@@ -74,7 +74,7 @@ fn a_failing_target_fails_the_matrix_while_the_others_complete() {
             "json",
             "matrix",
             "--targets",
-            "riscv64,x86_64,x86_64-darwin",
+            "riscv64,x86_64,riscv64-musl",
             "--backend",
             "host",
             "--target-dir",
@@ -87,8 +87,8 @@ fn a_failing_target_fails_the_matrix_while_the_others_complete() {
     let by = |t: &str| s["results"].as_array().unwrap().iter().find(|r| r["target"] == t).unwrap().clone();
     assert_eq!(by("riscv64")["test"]["status"], "failed");
     assert_eq!(by("x86_64")["test"]["status"], "passed");
-    // No SDK/osxcross here: skipped, and never counted as passed.
-    assert_eq!(by("x86_64-darwin")["build"]["status"], "skipped");
+    // The host backend cannot build it on Debian: skipped, and never counted as passed.
+    assert_eq!(by("riscv64-musl")["build"]["status"], "skipped");
     assert_eq!((s["passed"].as_u64(), s["failed"].as_u64(), s["skipped"].as_u64()), (Some(1), Some(1), Some(1)));
 }
 

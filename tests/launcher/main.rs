@@ -4,10 +4,12 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod binfmt;
 mod cargo_config;
 mod ci;
 mod cli;
 mod flags;
+mod macho;
 mod nix_pure;
 mod plan;
 mod sdk;

@@ -37,15 +37,26 @@ fn the_registry_has_the_targets() {
             "aarch64-musl",
             "aarch64-none",
             "aarch64-none-softfloat",
+            "aarch64-windows-msvc",
             "armv7",
+            "cortex-m0",
+            "cortex-m3",
+            "cortex-m33",
+            "cortex-m33f",
+            "cortex-m4",
+            "cortex-m4f",
             "i686",
             "ppc64le",
+            "riscv32-none",
+            "riscv32imc-none",
             "riscv64",
             "riscv64-musl",
             "riscv64-none",
             "s390x",
+            "universal2-darwin",
             "wasm32-wasip1",
             "windows",
+            "windows-msvc",
             "x86_64",
             "x86_64-darwin",
             "x86_64-musl"
@@ -56,6 +67,8 @@ fn the_registry_has_the_targets() {
     assert_eq!(reg.resolve("rv64").unwrap().name, "riscv64");
     assert_eq!(reg.resolve("aarch64").unwrap().cargo_env(), "AARCH64_UNKNOWN_LINUX_GNU");
     assert_eq!(reg.resolve("riscv64").unwrap().cc_env(), "riscv64gc_unknown_linux_gnu");
+    assert_eq!(reg.resolve("thumbv7m-none-eabi").unwrap().name, "cortex-m3");
+    assert_eq!(reg.resolve("thumbv8m.main-none-eabihf").unwrap().cargo_env(), "THUMBV8M_MAIN_NONE_EABIHF");
 }
 
 #[test]

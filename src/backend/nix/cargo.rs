@@ -70,6 +70,7 @@ pub fn toolset(spec: &TargetSpec, req: &CargoRequest, shell: &ShellEnv) -> Resul
     Ok(Toolset {
         cargo: cargo.display().to_string(),
         zigbuild,
+        xwin: None,
         env,
         build_std: shell.build_std,
         backend: "nix",

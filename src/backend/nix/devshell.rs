@@ -29,6 +29,8 @@ pub struct DevShell {
     pub key: Key,
     /// Whether environments get a GC root (only in the default local store).
     pub rooted: bool,
+    /// nix's path, size and mtime: its version's verdict is cached for the machine.
+    pub nix_identity: String,
 }
 
 /// Where an answer came from.
@@ -58,7 +60,17 @@ impl DevShell {
         };
         let key = key(&inputs)?;
         let rooted = args.store.is_none();
-        Ok(DevShell { target: spec.name.clone(), flake, system, attr, nix, slots: Slots::new(&root), key, rooted })
+        Ok(DevShell {
+            target: spec.name.clone(),
+            flake,
+            system,
+            attr,
+            nix,
+            slots: Slots::new(&root),
+            key,
+            rooted,
+            nix_identity: identity,
+        })
     }
 
     pub fn installable(&self) -> String {
@@ -117,10 +129,30 @@ impl DevShell {
         Failure::missing(format!("{why} (cached answer; set {REFRESH_ENV}=1 to ask Nix again)")).into()
     }
 
-    /// Checks nix's version; a too-old Nix is a stable answer and is cached.
+    /// Where this nix's version verdict is kept for the whole machine (every target, every
+    /// crate of the same flake kind): a new nix binary is a new file.
+    fn version_file(&self) -> std::path::PathBuf {
+        let id = format!("{}|{}", self.nix_identity, self.flake.own);
+        self.slots.dir.join(format!("nix-version-{}.txt", crate::support::hex::short_digest(id.as_bytes(), 12)))
+    }
+
+    /// The cached verdict that this nix is too old, if it was given before.
+    pub fn version_refused(&self) -> Option<String> {
+        let text = std::fs::read_to_string(self.version_file()).ok()?;
+        text.strip_prefix("refused\n").map(str::to_string)
+    }
+
+    /// Checks nix's version; a too-old Nix is a stable answer and is cached, for this slot
+    /// and for the machine.
     fn check_version(&self) -> Result<()> {
         let text = self.nix.version_text()?;
-        if let Err(e) = version_verdict(&text, self.flake.own) {
+        let verdict = version_verdict(&text, self.flake.own);
+        let record = match &verdict {
+            Ok(_) => "ok\n".to_string(),
+            Err(e) => format!("refused\n{e:#}"),
+        };
+        let _ = crate::support::fs::write_replacing(&self.version_file(), record.as_bytes(), None);
+        if let Err(e) = verdict {
             self.slots.store(&self.key, &Entry { unusable: Some(format!("{e:#}")), ..self.fresh_entry() })?;
             return Err(e);
         }

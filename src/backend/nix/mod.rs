@@ -42,7 +42,8 @@ pub fn usable(
     }
     let shell =
         DevShell::new(env, spec, nix, crate_dir).map_err(|e| NotServing { why: format!("{e:#}"), news: true })?;
-    if let Some(cache::Entry { unusable: Some(why), .. }) = shell.cached(sink) {
+    let cached = shell.version_refused().or_else(|| shell.cached(sink).and_then(|e| e.unusable));
+    if let Some(why) = cached {
         return Err(NotServing {
             why: format!("{why} (cached answer; set {}=1 to ask Nix again)", devshell::REFRESH_ENV),
             news: false,

@@ -9,7 +9,9 @@ use crate::events::{Event, Sink};
 use crate::failure::{Failure, Outcome};
 use crate::report::Reporter;
 use crate::request::{CargoRequest, CommandKind};
+use crate::resolve::cargo_config::CargoConfig;
 use crate::resolve::machine::HostEnv;
+use crate::resolve::open_world;
 use crate::run::execute::{execute, Console};
 
 /// The cargo subcommand words of a pass-through command, taken off the front of `cargo`.
@@ -54,12 +56,17 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
         runner: o.runner.unwrap_or_default(),
         targets_dirs: vec![],
         cwd: here.cwd.clone(),
+        own_std: false,
     };
     let crate_dir = crate::resolve::user::crate_dir(&req).ok();
     here.add_boards(&o.targets_dirs, crate_dir.as_deref().unwrap_or(&req.cwd))?;
     req.targets_dirs = here.registry.extra_dirs.clone();
-    let target = target_of(o.target, &req.cwd, &req.peek().configs, name)?;
-    let spec = here.registry.resolve_any(&target)?;
+    let config = CargoConfig::load(&req.cwd, crate::support::paths::cargo_home().as_deref(), &req.peek().configs)?;
+    req.own_std = open_world::builds_own_std(&req.args, &config);
+    let target = target_of(o.target, &config, name)?;
+    // rustup finds rust-toolchain.toml from the current directory, and so does crossflake.
+    let env = HostEnv::probe(&req.cwd);
+    let spec = open_world::resolve(&here.registry, &env, &target)?;
     if req.coverage && !(req.kind() == CommandKind::Test && req.builtin()) {
         return Err(Failure::usage("--coverage goes with `crossflake test`"));
     }
@@ -69,8 +76,6 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     if req.kind() != CommandKind::Other {
         crate::resolve::user::crate_dir(&req)?;
     }
-    // rustup finds rust-toolchain.toml from the current directory, and so does crossflake.
-    let env = HostEnv::probe(&req.cwd);
     let ctx = Context {
         registry: &here.registry,
         sink: reporter,
@@ -109,7 +114,9 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
         return Err(Failure::usage(format!("--junit goes with `crossflake test` (or `matrix`), not `{name}`")));
     }
     let floor = req.glibc;
-    if floor.is_some()
+    // A macOS build cannot run here: what it made is said instead (architectures, oldest macOS).
+    let macos = spec.is_darwin() && req.kind() == CommandKind::Build;
+    if (floor.is_some() || macos)
         && plan.tests.is_none()
         && req.peek().message_format.is_empty()
         && req.kind() == CommandKind::Build
@@ -137,16 +144,21 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
             c.profdata.display()
         ));
     }
-    if let Some(floor) = floor {
+    if floor.is_some() || (macos && ran.executables.is_some()) {
         let built = crate::ship::artifacts::built(&plan.cargo, ran.executables.as_deref())?;
-        let artifacts = crate::ship::glibc::check_floor(&built, floor, reporter)?;
+        let artifacts = match floor {
+            Some(floor) => crate::ship::glibc::check_floor(&built, floor, reporter)?,
+            None => {
+                let built = crate::ship::artifacts::shipped(&spec, &plan.cargo, &built).unwrap_or(built);
+                // Warned, not refused: cargo built it; `dist` refuses to ship it.
+                let _ = crate::ship::macho::check(&built, reporter);
+                built.iter().map(|p| crate::ship::artifacts::artifact(p)).collect()
+            }
+        };
         for a in &artifacts {
             reporter.result("artifact", a, || {
-                format!(
-                    "crossflake: {}: needs glibc {}\n",
-                    a.path.display(),
-                    a.glibc.as_deref().unwrap_or("none (static, or not linked against glibc)")
-                )
+                let needs = a.needs().unwrap_or_else(|| "none (static, or not linked against glibc)".into());
+                format!("crossflake: {}: needs {needs}\n", a.path.display())
             });
         }
     }

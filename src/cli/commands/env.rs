@@ -41,12 +41,12 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     };
     let cwd = here.cwd.clone();
     here.add_boards(&o.targets_dirs, &cwd)?;
-    let spec = here.registry.resolve_any(&target)?;
+    let env = HostEnv::probe(&cwd);
+    let spec = crate::resolve::open_world::resolve(&here.registry, &env, &target)?;
     let mut req = CargoRequest::new(&["build"], &cwd);
     req.toolchain = here.toolchain.clone();
     req.timeout_secs = o.timeout;
     req.targets_dirs = here.registry.extra_dirs.clone();
-    let env = HostEnv::probe(&req.cwd);
     let ctx = Context {
         registry: &here.registry,
         sink: reporter,

@@ -48,10 +48,20 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     let o = &split.opts;
     let dir = here.crate_dir()?;
     here.add_boards(&o.targets_dirs, &dir)?;
-    let specs: Vec<TargetSpec> = if o.targets.is_empty() {
-        matrix::default_targets(&here.registry, matrix::crate_kind(&dir)).into_iter().cloned().collect()
-    } else {
-        o.targets.iter().map(|t| here.registry.resolve_any(t)).collect::<anyhow::Result<_>>()?
+    // --targets, else the crate's own `targets` list, else every target of its kind.
+    let listed = match (o.targets.is_empty(), crate::resolve::crate_meta::CrateMeta::read(&dir)?.targets) {
+        (false, _) => Some(o.targets.clone()),
+        (true, own) => own,
+    };
+    let specs: Vec<TargetSpec> = match listed {
+        None => matrix::default_targets(&here.registry, matrix::crate_kind(&dir)).into_iter().cloned().collect(),
+        Some(names) => {
+            let env = HostEnv::probe(&dir);
+            names
+                .iter()
+                .map(|t| crate::resolve::open_world::resolve(&here.registry, &env, t.trim()))
+                .collect::<Result<_, _>>()?
+        }
     };
     let env = HostEnv::probe(&dir);
     if o.plan.is_some() {
@@ -139,7 +149,8 @@ fn one_target(here: &mut Here, o: &Options, name: &str) -> Result<(TargetSpec, P
     };
     let dir = here.crate_dir()?;
     here.add_boards(&o.targets_dirs, &dir)?;
-    Ok((here.registry.resolve_any(&target)?, dir))
+    let env = HostEnv::probe(&dir);
+    Ok((crate::resolve::open_world::resolve(&here.registry, &env, &target)?, dir))
 }
 
 pub fn repro(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {

@@ -86,11 +86,10 @@ impl Here {
 }
 
 /// The target: `--target`, else CARGO_BUILD_TARGET or `build.target` of the cargo config.
-pub fn target_of(own: Option<String>, cwd: &Path, configs: &[String], command: &str) -> Result<String, Failure> {
+pub fn target_of(own: Option<String>, config: &CargoConfig, command: &str) -> Result<String, Failure> {
     if let Some(t) = own {
         return Ok(t);
     }
-    let config = CargoConfig::load(cwd, crate::support::paths::cargo_home().as_deref(), configs)?;
     match config.build_target(&|k| std::env::var(k).ok()) {
         Some((t, _)) => Ok(t),
         None => Err(Failure::usage(format!("crossflake {command} needs --target T"))

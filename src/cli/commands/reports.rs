@@ -37,7 +37,7 @@ pub fn after_test(
             .map_err(|e| Failure::error(format!("cannot write the JUnit report {}: {e}", path.display())))?;
         reporter.info(&format!("JUnit report: {}", path.display()));
     }
-    let glibc = glibc.map_or("-".to_string(), |g| format!("<= {g}"));
+    let glibc = glibc.map_or("-".to_string(), |g| format!("glibc <= {g}"));
     let md = summary::test(&spec.name, &build, &test, &suites, seconds, &glibc);
     summary::append(&md).map_err(|e| {
         Failure::error(format!("cannot append to ${}: {e}", summary::ENV)).next("check the file it names")

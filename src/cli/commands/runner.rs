@@ -26,8 +26,8 @@ pub fn run(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     for d in o.targets_dirs.iter().chain(meta.targets_dir.as_ref()) {
         here.registry.add_dir(d)?;
     }
-    let spec = here.registry.resolve_any(&target)?;
     let env = HostEnv::probe_programs();
+    let spec = crate::resolve::open_world::resolve(&here.registry, &env, &target)?;
     let wrap = match std::env::var(wrap_var(&spec)) {
         Ok(j) => Some(
             serde_json::from_str::<Vec<String>>(&j)
@@ -49,6 +49,7 @@ pub fn run(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     };
     if o.dry_run {
         let step = emulator::step(&crate::run::runner::facts(&env), &spec, &req)?;
+        let (step, _) = crate::run::defmt::decoding(&env, &spec, &req, step);
         reporter.event(Event::Stdout(format!("{}\n", step.shell_line()).into_bytes()));
         return Ok(());
     }
