@@ -195,8 +195,11 @@ fn a_matrix_compiles_each_host_unit_once_for_all_targets() {
     // A fresh directory: a warm one would show nothing compiled at all.
     let td = tempfile::tempdir().unwrap();
     let junit = td.path().join("reports/matrix.xml");
-    let o = crossflake(
-        &[
+    let summary = td.path().join("summary.md");
+    let o = command()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .current_dir(root().join("tests/fixtures/host-macros"))
+        .args([
             "matrix",
             "--targets",
             "x86_64,aarch64,riscv64",
@@ -208,10 +211,17 @@ fn a_matrix_compiles_each_host_unit_once_for_all_targets() {
             td.path().join("t").to_str().unwrap(),
             "--junit",
             junit.to_str().unwrap(),
-        ],
-        &root().join("tests/fixtures/host-macros"),
-    );
+        ])
+        .output_bounded()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
+    // GitHub's step summary: a row per target with its counts and artifact.
+    let md = std::fs::read_to_string(&summary).unwrap();
+    for t in ["x86_64", "aarch64", "riscv64"] {
+        let row = md.lines().find(|l| l.starts_with(&format!("| {t} |"))).unwrap_or_else(|| panic!("{t}: {md}"));
+        assert!(row.contains("| ok | ok | 3 passed, 0 failed, 0 ignored |") && row.contains("`hostmac`"), "{row}");
+        assert!(row.contains("glibc 2."), "{row}");
+    }
     let units = compiled(&td.path().join("t"));
     let host: Vec<_> = units.iter().filter(|u| u.4 == "host").collect();
     let mut seen = std::collections::BTreeMap::new();
