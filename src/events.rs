@@ -74,6 +74,69 @@ pub enum Event {
     },
     /// A matrix target is done.
     TargetFinished(TargetResult),
+    /// cargo's JSON messages from one cargo run that asked for them (a matrix keeps them
+    /// in `<target>.json` beside its log: what was compiled, and what was fresh).
+    CargoMessages(Vec<u8>),
+    /// The tests of one test binary (or the doctests) ran: each test's outcome, read from
+    /// libtest's output (JUnit files and CI summaries are made from these).
+    SuiteFinished(TestSuite),
+}
+
+/// How one test ended, as libtest (or the kernel harness, which speaks libtest) said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseOutcome {
+    Passed,
+    Failed,
+    Ignored,
+}
+
+/// One test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestCase {
+    pub name: String,
+    pub outcome: CaseOutcome,
+    /// Why it failed (the panic line, the kernel harness's reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// What it printed, when libtest showed it (a failure's captured output).
+    #[serde(skip)]
+    pub output: Option<String>,
+}
+
+/// One test binary's run (or the doctests'): a JUnit testsuite.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestSuite {
+    /// `hello` for a library's unit tests, `hello::alpha` for tests/alpha.rs, `hello::doctests`.
+    pub name: String,
+    pub cases: Vec<TestCase>,
+    pub seconds: f64,
+    /// The binary's own failure when its tests do not tell it (it crashed, timed out, could
+    /// not start, printed no test lines): an error in JUnit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Tests passed, failed and ignored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub passed: usize,
+    pub failed: usize,
+    pub ignored: usize,
+}
+
+impl Counts {
+    pub fn of(suites: &[TestSuite]) -> Counts {
+        let mut c = Counts::default();
+        for case in suites.iter().flat_map(|s| &s.cases) {
+            match case.outcome {
+                CaseOutcome::Passed => c.passed += 1,
+                CaseOutcome::Failed => c.failed += 1,
+                CaseOutcome::Ignored => c.ignored += 1,
+            }
+        }
+        c
+    }
 }
 
 /// A built executable and what it needs where it runs: the glibc (read from its ELF; None
@@ -132,6 +195,12 @@ pub struct TargetResult {
     pub seconds: f64,
     pub artifacts: Vec<Artifact>,
     pub log: PathBuf,
+    /// The tests' counts, when the tests ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tests: Option<Counts>,
+    /// Every test binary's run, for JUnit (not in the JSON summary: the counts are).
+    #[serde(skip)]
+    pub suites: Vec<TestSuite>,
 }
 
 impl TargetResult {

@@ -83,6 +83,15 @@ pub struct Options {
     pub message_format: Option<crate::report::Format>,
     pub verbose: u8,
     pub quiet: bool,
+    /// matrix: each target in its own target directory.
+    pub isolate: bool,
+    /// matrix: print a CI plan instead of running (`github`).
+    pub plan: Option<String>,
+    /// test, matrix: write a JUnit XML report here.
+    pub junit: Option<PathBuf>,
+    /// test: run only this shard of each binary's tests (`count:K/N`, parsed by the
+    /// command: for nextest it is nextest's own, `hash:` and `slice:` too).
+    pub partition: Option<String>,
 }
 
 pub struct Flag {
@@ -450,6 +459,53 @@ pub const FLAGS: &[Flag] = &[
         on: &[Cargo, Env, Shell, Runner, Matrix, Repro, Dist, Nix, Targets, Doctor, Sdk],
         set: |o, _| {
             o.help = true;
+            Ok(())
+        },
+    },
+    Flag {
+        long: "isolate",
+        short: None,
+        takes: Takes::Nothing,
+        help: "each target in a target directory of its own (<target-dir>/<target>), sharing nothing: host units build once per target",
+        on: &[Matrix],
+        set: |o, _| {
+            o.isolate = true;
+            Ok(())
+        },
+    },
+    Flag {
+        long: "plan",
+        short: None,
+        takes: Takes::Value("github"),
+        help: "print the matrix as a CI plan and run nothing: github: {\"include\": [...]} for strategy.matrix (fromJSON)",
+        on: &[Matrix],
+        set: |o, v| match v[0].as_str() {
+            "github" => {
+                o.plan = Some(v[0].clone());
+                Ok(())
+            }
+            other => Err(Failure::usage(format!("--plan {other}: expected github"))),
+        },
+    },
+    Flag {
+        long: "junit",
+        short: None,
+        takes: Takes::Value("PATH"),
+        help: "test, matrix: write a JUnit XML report of every test (matrix: one testsuite per target)",
+        on: &[Cargo, Matrix],
+        set: |o, v| {
+            o.junit = Some(v[0].clone().into());
+            Ok(())
+        },
+    },
+    Flag {
+        long: "partition",
+        short: None,
+        takes: Takes::Value("count:K/N"),
+        help: "test: run shard K of N: each binary's tests, by name, go round-robin to N shards (nextest's count:K/N; doctests run in shard 1). nextest: its own",
+        on: &[Cargo],
+        set: |o, v| {
+            o.partition = Some(v[0].clone());
             Ok(())
         },
     },

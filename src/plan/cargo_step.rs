@@ -55,7 +55,13 @@ impl CargoStep {
     /// The arguments after the program.
     pub fn argv(&self) -> Vec<String> {
         let mut a = self.subcommand.clone();
-        a.extend(["--target".to_string(), self.target.clone()]);
+        // A nextest archive names its own target (nextest refuses --target with it); the
+        // runner variable, which is set, is found from the archive's triple.
+        let archive = self.subcommand.first().is_some_and(|s| s == "nextest")
+            && self.args.iter().any(|x| x == "--archive-file" || x.starts_with("--archive-file="));
+        if !archive {
+            a.extend(["--target".to_string(), self.target.clone()]);
+        }
         match &self.target_dir {
             Some(dir) => {
                 let mut user = self.args.clone();

@@ -29,6 +29,10 @@ pub struct TestRun {
     /// cargo starts them through crossflake's runner when it is asked how it starts them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_runner_var: Option<String>,
+    /// `--partition count:K/N`: only this shard's tests of each binary run (the doctests
+    /// run in shard 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition: Option<tests::Partition>,
 }
 
 /// Where a coverage run keeps its data and which tools it uses (plan/coverage.rs).

@@ -1,9 +1,54 @@
 //! `crossflake test` builds the test binaries once and runs them side by side
 //! (run/test_binaries.rs): the plan's cargo step becomes `--no-run` with JSON
 //! messages, the harness arguments are kept for each binary, and the doctests
-//! get a step of their own, run after the binaries as cargo would.
+//! get a step of their own, run after the binaries as cargo would. Also
+//! `--partition count:K/N`, nextest's meaning: within each test binary, its
+//! tests (after the filters, sorted by name) go round-robin to N shards.
 use super::{Plan, TestRun};
+use crate::failure::Failure;
 use crate::request::CargoRequest;
+use serde::Serialize;
+
+/// `count:K/N`: shard K (from 1) of N.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Partition {
+    pub shard: usize,
+    pub total: usize,
+}
+
+impl Partition {
+    pub fn parse(v: &str) -> Result<Partition, Failure> {
+        let bad = || {
+            Failure::usage(format!("--partition {v}: expected count:K/N with 1 <= K <= N"))
+                .next("e.g. --partition count:1/3 on the first of three CI jobs (nextest's meaning)")
+        };
+        let (k, n) = v.strip_prefix("count:").and_then(|r| r.split_once('/')).ok_or_else(bad)?;
+        let (shard, total) = (k.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
+        if shard == 0 || shard > total {
+            return Err(bad());
+        }
+        Ok(Partition { shard, total })
+    }
+
+    /// Whether the `i`-th (from 0) of a binary's tests, in name order, is in this shard.
+    pub fn takes(&self, i: usize) -> bool {
+        i % self.total == self.shard - 1
+    }
+
+    /// This shard's share of `names`: sorted, then every N-th from the K-th.
+    pub fn pick(&self, names: &[String]) -> Vec<String> {
+        let mut sorted = names.to_vec();
+        sorted.sort();
+        sorted.dedup();
+        sorted.into_iter().enumerate().filter(|(i, _)| self.takes(*i)).map(|(_, n)| n).collect()
+    }
+}
+
+impl std::fmt::Display for Partition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "count:{}/{}", self.shard, self.total)
+    }
+}
 
 /// Cargo options that select targets: with any of them, `cargo test` runs no doctests.
 const SELECTION: &[&str] = &[
@@ -59,6 +104,6 @@ pub fn side_by_side(plan: &mut Plan, req: &CargoRequest, host_triple: &str) -> b
     plan.notes.push(format!(
         "test binaries run under the target's runner after one build, up to {jobs} at once (-j N; -j 1 runs them one by one)"
     ));
-    plan.tests = Some(TestRun { jobs, harness_args, no_fail_fast, doc, host_runner_var });
+    plan.tests = Some(TestRun { jobs, harness_args, no_fail_fast, doc, host_runner_var, partition: None });
     true
 }

@@ -3,10 +3,12 @@
 //! `--message-format json`), passes programs' output through, and prints each
 //! command's result (tables.rs): targets, doctor, env, matrix, repro, dist,
 //! package, inspect, sdk, coverage, and the error a command ended with.
+pub mod junit;
 pub mod progress;
+pub mod summary;
 pub mod tables;
 
-use crate::events::{Event, Sink};
+use crate::events::{Event, Sink, TestSuite};
 use crate::exec::Ending;
 use crate::failure::Failure;
 use serde::Serialize;
@@ -32,6 +34,8 @@ pub struct Reporter {
     /// Keys of the notes said already.
     said: Mutex<BTreeSet<String>>,
     progress: progress::Progress,
+    /// The test suites that ran, for a JUnit file and a CI summary.
+    suites: Mutex<Vec<TestSuite>>,
 }
 
 impl Reporter {
@@ -43,7 +47,13 @@ impl Reporter {
             who,
             said: Mutex::new(BTreeSet::new()),
             progress: progress::Progress::new(format == Format::Json),
+            suites: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The test suites that ran so far, in the order they were reported.
+    pub fn suites(&self) -> Vec<TestSuite> {
+        self.suites.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     pub fn json(&self) -> bool {
@@ -186,20 +196,37 @@ impl Sink for Reporter {
             Event::Stderr(b) => self.err_bytes(&b),
             Event::TargetPhase { target, phase } => self.progress.phase(&target, &phase),
             Event::TargetFinished(r) => self.progress.finished(&r),
+            Event::CargoMessages(_) => {}
+            Event::SuiteFinished(suite) => {
+                if self.json() {
+                    let counts = crate::events::Counts::of(std::slice::from_ref(&suite));
+                    self.emit(json!({"event": "suite-finished", "name": suite.name, "counts": counts,
+                                     "seconds": suite.seconds, "error": suite.error}));
+                }
+                self.suites.lock().unwrap_or_else(|e| e.into_inner()).push(suite);
+            }
         }
     }
 }
 
 /// A sink that writes what a run says into a log file (a matrix target's, a repro
-/// build's), as the terminal would have shown it.
-pub struct LogFile(Mutex<std::fs::File>);
+/// build's), as the terminal would have shown it; cargo's JSON messages go to a second
+/// file when one is given.
+pub struct LogFile(Mutex<std::fs::File>, Option<Mutex<std::fs::File>>);
 
 impl LogFile {
     pub fn create(path: &std::path::Path) -> std::io::Result<LogFile> {
         if let Some(d) = path.parent() {
             std::fs::create_dir_all(d)?;
         }
-        Ok(LogFile(Mutex::new(std::fs::File::create(path)?)))
+        Ok(LogFile(Mutex::new(std::fs::File::create(path)?), None))
+    }
+
+    /// A log at `path` with cargo's JSON messages, one per line, in `messages`.
+    pub fn with_messages(path: &std::path::Path, messages: &std::path::Path) -> std::io::Result<LogFile> {
+        let mut log = LogFile::create(path)?;
+        log.1 = Some(Mutex::new(std::fs::File::create(messages)?));
+        Ok(log)
     }
 
     fn write(&self, bytes: &[u8]) {
@@ -228,7 +255,12 @@ impl Sink for LogFile {
                 self.write(format!("crossflake: warning: {program} timed out after {secs} s\n").as_bytes())
             }
             Event::Stdout(b) | Event::Stderr(b) => self.write(&b),
-            Event::TargetPhase { .. } | Event::TargetFinished(_) => {}
+            Event::CargoMessages(json) => {
+                if let Some(f) = &self.1 {
+                    let _ = f.lock().unwrap_or_else(|e| e.into_inner()).write_all(&json);
+                }
+            }
+            Event::TargetPhase { .. } | Event::TargetFinished(_) | Event::SuiteFinished(_) => {}
         }
     }
 }

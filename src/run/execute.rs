@@ -31,10 +31,13 @@ pub struct Ran {
     /// The executables cargo built, when the cargo step asked for its JSON messages.
     pub executables: Option<Vec<PathBuf>>,
     pub coverage: Option<coverage::Report>,
+    /// Each test binary's tests (side-by-side test runs).
+    pub suites: Vec<crate::events::TestSuite>,
 }
 
 /// Runs one cargo step the executor's way: cargo's stderr to the sink line by line (the
-/// hint lines kept), stdout captured for JSON messages, else where `console` says.
+/// hint lines kept), stdout captured for JSON messages (and handed to the sink as
+/// `CargoMessages`), else where `console` says (to the sink: also returned).
 fn run_cargo(
     step: &Step,
     json: bool,
@@ -48,14 +51,25 @@ fn run_cargo(
             kept.lock().unwrap_or_else(|e| e.into_inner()).push(l.trim_end().to_string());
         }
     };
-    let to_sink = |b: &[u8]| sink.event(Event::Stdout(b.to_vec()));
+    let seen = Mutex::new(Vec::new());
+    let to_sink = |b: &[u8]| {
+        seen.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(b);
+        sink.event(Event::Stdout(b.to_vec()))
+    };
     let stdout = match (json, console) {
         (true, _) => Stdout::Capture,
         (false, Console::Live) => Stdout::Inherit,
         (false, Console::Sink) => Stdout::To(&to_sink),
     };
     let (outcome, got) = exec::run(step, Output::Cargo { stderr: &line, stdout })?;
-    Ok((outcome, got.stdout, kept.into_inner().unwrap_or_else(|e| e.into_inner())))
+    let stdout = match json {
+        true => {
+            sink.event(Event::CargoMessages(got.stdout.clone()));
+            got.stdout
+        }
+        false => seen.into_inner().unwrap_or_else(|e| e.into_inner()),
+    };
+    Ok((outcome, stdout, kept.into_inner().unwrap_or_else(|e| e.into_inner())))
 }
 
 /// Executes `plan` for `spec`, telling `sink` what happens.
@@ -86,9 +100,13 @@ pub fn execute(plan: &Plan, spec: &TargetSpec, console: Console, sink: &dyn Sink
         }
         Some(run) => {
             let _lock = plan.coverage.as_ref().map(coverage::prepare).transpose()?;
-            let cargo_run = |c: &CargoStep| run_cargo(&c.step(), c.json_messages, console, sink);
+            // The doctests' output is read for their outcomes: through the sink.
+            let cargo_run = |c: &CargoStep| {
+                run_cargo(&c.step(), c.json_messages, if c.doc { Console::Sink } else { console }, sink)
+            };
             let summary = test_binaries::execute(&cargo, run, &spec.rust_triple, sink, &cargo_run)?;
             ran.executables = Some(summary.executables.clone());
+            ran.suites = summary.suites.clone();
             if let (Some(c), None) = (&plan.coverage, exec::interrupted()) {
                 match coverage::report(c, &summary.executables) {
                     Ok(r) => ran.coverage = Some(r),

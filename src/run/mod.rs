@@ -8,6 +8,7 @@ pub mod execute;
 pub mod halting;
 pub mod hints;
 pub mod kernel;
+pub mod libtest;
 pub mod runner;
 pub mod test_binaries;
 pub mod test_env;

@@ -6,9 +6,13 @@
 //! order. cargo's semantics stay: doctests run after the binaries (when cargo
 //! would run them), a failure stops what has not started unless
 //! `--no-fail-fast`, the exit code is the first failed binary's, and
-//! `error: test failed, to rerun pass ...` names the binary.
+//! `error: test failed, to rerun pass ...` names the binary. Each binary's
+//! output is read for its tests' outcomes (libtest.rs), handed on as a
+//! `SuiteFinished` event; with `--partition count:K/N` each binary first
+//! lists its tests under the runner and runs only its shard's, by name.
+use super::libtest;
 use super::test_env::{self, Launch};
-use crate::events::{Event, Sink};
+use crate::events::{Event, Sink, TestCase, TestSuite};
 use crate::exec::{self, Ending, Output};
 use crate::plan::{CargoStep, TestRun};
 use crate::step::Step;
@@ -39,6 +43,16 @@ impl TestBinary {
             k => format!("--{k} {}", self.name),
         }
     }
+
+    /// nextest's binary id: `pkg` for a library's tests, `pkg::name` for tests/name.rs,
+    /// `pkg::bin/name` for a binary's (and bench/, example/).
+    pub fn suite_name(&self) -> String {
+        match self.kind.as_str() {
+            "lib" | "rlib" | "proc-macro" | "cdylib" | "dylib" | "staticlib" => self.package.clone(),
+            "test" => format!("{}::{}", self.package, self.name),
+            k => format!("{}::{k}/{}", self.package, self.name),
+        }
+    }
 }
 
 /// What a build's JSON messages say was built: the test binaries (in the order cargo
@@ -55,7 +69,11 @@ pub fn binaries(json: &[u8]) -> (Vec<TestBinary>, Vec<PathBuf>) {
             continue;
         }
         let manifest_path = PathBuf::from(a.manifest_path);
-        let package = a.package_id.repr.rsplit_once('#').and_then(|(_, nv)| nv.split('@').next().map(String::from));
+        // `path+file:///d/many-bins#0.1.0`: cargo leaves the name out when it is the last segment.
+        let package = a.package_id.repr.rsplit_once('#').map(|(url, nv)| match nv.split_once('@') {
+            Some((name, _)) => name.to_string(),
+            None => url.rsplit('/').next().unwrap_or("").to_string(),
+        });
         let package = package.filter(|p| !p.is_empty() && !p.contains('/')).unwrap_or_else(|| {
             manifest_path
                 .parent()
@@ -164,6 +182,41 @@ pub struct Summary {
     pub executables: Vec<PathBuf>,
     /// The lines of cargo's stderr kept for hints.
     pub kept: Vec<String>,
+    /// Each binary's tests (and the doctests'), in cargo's order.
+    pub suites: Vec<TestSuite>,
+}
+
+/// What a shard runs of one binary.
+enum Share {
+    /// These arguments (all of it, or its names with `--exact`).
+    Run(Vec<String>),
+    /// Nothing: why, as a line for the binary's output.
+    None(String),
+}
+
+/// The arguments binary `i` runs with in `run`'s shard: its tests are listed under the
+/// runner (`--list`) and the shard's taken by name; a binary that is not libtest's (a
+/// `harness = false` one) goes whole to one shard, by its place in cargo's order.
+fn share(run: &TestRun, step: &dyn Fn(&[String]) -> Step, i: usize, exe: &Path) -> Result<Share, String> {
+    let Some(p) = run.partition else { return Ok(Share::Run(run.harness_args.clone())) };
+    let listing = step(&libtest::list_args(&run.harness_args));
+    let (o, got) = exec::run(&listing, Output::Capture).map_err(|e| format!("{e:#}"))?;
+    if !o.success() {
+        return Err(format!(
+            "listing the tests of {} failed ({}): {}",
+            exe.display(),
+            o.ending.describe(),
+            String::from_utf8_lossy(&got.stderr).trim()
+        ));
+    }
+    Ok(match libtest::listed(&String::from_utf8_lossy(&got.stdout)) {
+        Some(names) => match p.pick(&names) {
+            mine if mine.is_empty() => Share::None(format!("none of its {} tests is in shard {p}", names.len())),
+            mine => Share::Run(libtest::exact_args(&run.harness_args, &mine)),
+        },
+        None if p.takes(i) => Share::Run(run.harness_args.clone()),
+        None => Share::None(format!("it is not a libtest binary; it runs whole in another shard than {p}")),
+    })
 }
 
 /// Builds, runs the binaries side by side, then the doctests. `runner`: crossflake's
@@ -179,7 +232,7 @@ pub fn execute(
     cargo_run: &CargoRun,
 ) -> anyhow::Result<Summary> {
     let (outcome, stdout, kept) = cargo_run(build)?;
-    let mut summary = Summary { ending: outcome.ending, executables: vec![], kept };
+    let mut summary = Summary { ending: outcome.ending, executables: vec![], kept, suites: vec![] };
     if !outcome.success() {
         return Ok(summary);
     }
@@ -198,6 +251,9 @@ pub fn execute(
         held: vec![Vec::new(); n],
         endings: vec![None; n],
         started: vec![false; n],
+        all: vec![Vec::new(); n],
+        seconds: vec![0.0; n],
+        ran: vec![true; n],
     });
     exec::share_out(
         n,
@@ -207,22 +263,42 @@ pub fn execute(
             let t = &tests[i];
             printer.lock().unwrap_or_else(|e| e.into_inner()).start(i, &tests, &cwd);
             let host = !built_for(&t.exe, triple);
-            let step = binary_step(&launched[i], if host { &[] } else { &runner }, t, &run.harness_args);
+            let started = std::time::Instant::now();
+            let step = |args: &[String]| binary_step(&launched[i], if host { &[] } else { &runner }, t, args);
             let chunk = |bytes: &[u8]| printer.lock().unwrap_or_else(|e| e.into_inner()).output(i, bytes);
-            let ending = match exec::run(&step, Output::Merged(&chunk)) {
-                Ok((o, _)) => o.ending,
-                Err(e) => {
-                    chunk(format!("crossflake: cannot run {}: {e:#}\n", t.exe.display()).as_bytes());
+            let ending = match share(run, &step, i, &t.exe) {
+                Ok(Share::Run(args)) => match exec::run(&step(&args), Output::Merged(&chunk)) {
+                    Ok((o, _)) => o.ending,
+                    Err(e) => {
+                        chunk(format!("crossflake: cannot run {}: {e:#}\n", t.exe.display()).as_bytes());
+                        Ending::Exited(crate::exit::CANNOT_RUN)
+                    }
+                },
+                Ok(Share::None(why)) => {
+                    printer.lock().unwrap_or_else(|e| e.into_inner()).ran[i] = false;
+                    chunk(format!("crossflake: skipped {}: {why}\n", t.exe.display()).as_bytes());
+                    Ending::Exited(0)
+                }
+                Err(why) => {
+                    chunk(format!("crossflake: {why}\n").as_bytes());
                     Ending::Exited(crate::exit::CANNOT_RUN)
                 }
             };
+            printer.lock().unwrap_or_else(|e| e.into_inner()).seconds[i] = started.elapsed().as_secs_f64();
             if ending != Ending::Exited(0) && !run.no_fail_fast {
                 stop.store(true, Ordering::SeqCst);
             }
             printer.lock().unwrap_or_else(|e| e.into_inner()).finished(i, ending, &tests, &cwd);
         },
     );
-    let endings = printer.into_inner().unwrap_or_else(|e| e.into_inner()).endings;
+    let printed = printer.into_inner().unwrap_or_else(|e| e.into_inner());
+    for (i, t) in tests.iter().enumerate().filter(|(i, _)| printed.ran[*i]) {
+        let Some(ending) = printed.endings[i] else { continue };
+        let suite = suite(t.suite_name(), &printed.all[i], ending, printed.seconds[i]);
+        sink.event(Event::SuiteFinished(suite.clone()));
+        summary.suites.push(suite);
+    }
+    let endings = printed.endings;
     let failed: Vec<(&TestBinary, Ending)> =
         tests.iter().zip(&endings).filter_map(|(t, e)| e.filter(|e| *e != Ending::Exited(0)).map(|e| (t, e))).collect();
     let not_run = tests.len() - endings.iter().filter(|e| e.is_some()).count();
@@ -255,16 +331,34 @@ pub fn execute(
         summary.ending = *e;
         return Ok(summary);
     }
-    if let (Some(doc), true) = (&run.doc, has_doctests) {
+    let doc_shard = run.partition.is_none_or(|p| p.shard == 1);
+    if let (Some(doc), true, true) = (&run.doc, has_doctests, doc_shard) {
         let mut doc = doc.clone();
         doc.env.extend(
             build.env.iter().filter(|(k, _)| *k == crate::events::EVENTS_ENV).map(|(k, v)| (k.clone(), v.clone())),
         );
-        let (o, _, kept) = cargo_run(&doc)?;
+        let started = std::time::Instant::now();
+        let (o, stdout, kept) = cargo_run(&doc)?;
+        let package = tests.first().map(|t| t.package.clone()).unwrap_or_default();
+        let suite = suite(format!("{package}::doctests"), &stdout, o.ending, started.elapsed().as_secs_f64());
+        sink.event(Event::SuiteFinished(suite.clone()));
+        summary.suites.push(suite);
         summary.ending = o.ending;
         summary.kept = kept;
     }
     Ok(summary)
+}
+
+/// A binary's suite from its output; an ending its tests do not explain is the suite's error.
+fn suite(name: String, output: &[u8], ending: Ending, seconds: f64) -> TestSuite {
+    let cases: Vec<TestCase> = libtest::cases(&String::from_utf8_lossy(output));
+    let failed = cases.iter().any(|c| c.outcome == crate::events::CaseOutcome::Failed);
+    let error = (ending != Ending::Exited(0) && !failed).then(|| {
+        let tail: Vec<&str> = std::str::from_utf8(output).unwrap_or("").lines().rev().take(5).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        format!("{} ({})", ending.describe(), tail.join(" / ").trim())
+    });
+    TestSuite { name, cases, seconds, error }
 }
 
 /// Output in cargo's order: the head binary's goes straight through, the others' waits.
@@ -274,10 +368,21 @@ struct Printer<'a> {
     held: Vec<Vec<u8>>,
     endings: Vec<Option<Ending>>,
     started: Vec<bool>,
+    /// Each binary's whole output (up to `KEEP` bytes), read for its tests' outcomes.
+    all: Vec<Vec<u8>>,
+    seconds: Vec<f64>,
+    /// False for a binary the shard does not run.
+    ran: Vec<bool>,
 }
+
+/// How much of a binary's output is kept for reading its tests' outcomes.
+const KEEP: usize = 16 << 20;
 
 impl Printer<'_> {
     fn output(&mut self, i: usize, bytes: &[u8]) {
+        if self.all[i].len() < KEEP {
+            self.all[i].extend_from_slice(bytes);
+        }
         if i == self.head {
             self.sink.event(Event::Stdout(bytes.to_vec()));
         } else {

@@ -4,16 +4,20 @@
 //! compiled once for all targets; cargo's lock on that directory makes
 //! concurrent builds take turns (each with every CPU) while another target's
 //! tests run. Each target's artifacts, log and verdict stay its own; a
-//! failure in one never stops the others.
+//! failure in one never stops the others. Every target is planned first, and
+//! the variables that reach host units get one value in all of them
+//! (`share_host_env`), or host units would be rebuilt for each target in turn.
+//! `--isolate` gives each target a directory of its own instead.
 use super::{artifacts, glibc};
-use crate::events::{Artifact, Event, Sink, Status, TargetResult};
+use crate::events::{Artifact, Counts, Event, Sink, Status, TargetResult, TestSuite};
 use crate::exec;
 use crate::failure::Failure;
-use crate::plan::Plan;
+use crate::plan::{CargoStep, Plan};
 use crate::request::CargoRequest;
 use crate::run::execute::{execute, Console};
 use crate::targets::{Kind, Registry, Runner, TargetSpec};
 use anyhow::{Context, Result};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -40,7 +44,8 @@ pub fn default_targets(reg: &Registry, kind: Kind) -> Vec<&TargetSpec> {
 
 /// Plans one cargo command for one target (the chosen backend's planner).
 pub type Planner<'a> = dyn Fn(&TargetSpec, &CargoRequest) -> Result<Plan, Failure> + Sync + 'a;
-/// Makes the sink a target's log is written through.
+/// Makes the sink a target's log is written through (for a matrix, it also keeps cargo's
+/// JSON messages, in `MatrixJob::messages`).
 pub type LogSink<'a> = dyn Fn(&Path) -> Result<Box<dyn Sink>> + Sync + 'a;
 
 pub struct MatrixJob<'a> {
@@ -50,19 +55,129 @@ pub struct MatrixJob<'a> {
     /// The target directory all targets share; logs go in `<root>/logs/`.
     pub target_dir: PathBuf,
     pub dist: Option<PathBuf>,
+    /// Each target in a target directory of its own (`<root>/<target>`): nothing shared.
+    pub isolate: bool,
+    /// This machine's triple: the variables named for it reach host units.
+    pub host_triple: String,
 }
 
 impl MatrixJob<'_> {
-    /// The request for `subcommand` in the shared target directory.
-    pub fn request(&self, subcommand: &str) -> CargoRequest {
+    /// The request for `subcommand` in the target's target directory.
+    pub fn request(&self, spec: &TargetSpec, subcommand: &str) -> CargoRequest {
         let mut req = self.base.clone();
-        req.set_target_dir(&self.target_dir);
+        match self.isolate {
+            true => req.set_target_dir(&self.target_dir.join(&spec.name)),
+            false => req.set_target_dir(&self.target_dir),
+        }
         req.subcommand = vec![subcommand.to_string()];
         req
     }
 
     pub fn log(&self, spec: &TargetSpec) -> PathBuf {
         self.target_dir.join("logs").join(format!("{}.log", spec.name))
+    }
+
+    /// cargo's JSON messages of the target's builds, one per line (beside its log).
+    pub fn messages(&self, spec: &TargetSpec) -> PathBuf {
+        messages_of(&self.log(spec))
+    }
+}
+
+/// Where the JSON messages of the log at `log` go.
+pub fn messages_of(log: &Path) -> PathBuf {
+    log.with_extension("json")
+}
+
+/// A target's plans: its build's, and its tests' (None: its programs cannot run here,
+/// the reason). Err: why the target is skipped.
+pub struct Planned {
+    pub build: Result<Plan, String>,
+    pub test: Result<Plan, String>,
+}
+
+/// Plans every target's build and test run, then gives the variables that reach host
+/// units one value in all of them (`share_host_env`), so what one target built for the
+/// host stays fresh for the next.
+pub fn plan_all(job: &MatrixJob, specs: &[&TargetSpec]) -> Vec<Planned> {
+    let mut all: Vec<Planned> = specs
+        .iter()
+        .map(|spec| {
+            let build = (job.planner)(spec, &job.request(spec, "build")).map_err(|e| e.to_string());
+            let test = match &spec.runner {
+                Runner::None { reason } => Err(reason.clone()),
+                _ => {
+                    let req = job.request(spec, "test");
+                    (job.planner)(spec, &req).map_err(|e| e.to_string()).map(|mut p| {
+                        crate::plan::tests::side_by_side(&mut p, &req, &job.host_triple);
+                        p
+                    })
+                }
+            };
+            Planned { build, test }
+        })
+        .collect();
+    let mut steps: Vec<&mut CargoStep> = Vec::new();
+    for p in &mut all {
+        for plan in [&mut p.build, &mut p.test].into_iter().flatten() {
+            let Plan { cargo, tests, .. } = plan;
+            steps.push(cargo);
+            steps.extend(tests.as_mut().and_then(|t| t.doc.as_mut()));
+        }
+    }
+    share_host_env(&mut steps, &job.host_triple);
+    all
+}
+
+/// cargo's variable-name form of a triple (`X86_64_UNKNOWN_LINUX_GNU`).
+fn name_form(triple: &str) -> String {
+    triple.to_uppercase().replace(['-', '.'], "_")
+}
+
+/// Gives every step the same value of each variable that reaches host units (build
+/// scripts and proc-macros, which run here): those named for the host's triple
+/// (`CC_x86_64_unknown_linux_gnu`, `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER`, which
+/// an x86_64 target sets and the others do not) and `PKG_CONFIG_ALLOW_CROSS`. cc-rs and
+/// pkg-config-rs tell cargo to rerun a build script when these change, so one value
+/// differing between two targets' cargo runs would rebuild the host's units for each
+/// target in turn, and rewrite them while another target's tests use them. The value
+/// of the step whose target is the host wins; else the first step's. Pure.
+pub fn share_host_env(steps: &mut [&mut CargoStep], host_triple: &str) {
+    let host = name_form(host_triple);
+    let reaches_host = |k: &str| name_form(k).contains(&host) || k == "PKG_CONFIG_ALLOW_CROSS";
+    let mut chosen: BTreeMap<String, (bool, String)> = BTreeMap::new();
+    for st in steps.iter() {
+        let owner = st.target_env == host;
+        for (k, v) in st.step().env.into_iter().filter(|(k, _)| reaches_host(k)) {
+            match chosen.get(&k) {
+                Some((true, _)) => {}
+                Some((false, _)) if !owner => {}
+                _ => {
+                    chosen.insert(k, (owner, v));
+                }
+            }
+        }
+    }
+    for st in steps.iter_mut() {
+        for (k, (_, v)) in &chosen {
+            if st.target_env != host || *k != st.runner_var() {
+                st.env.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// A sink that passes everything on and keeps the test suites that finished.
+struct Keep<'a> {
+    inner: &'a dyn Sink,
+    suites: Mutex<Vec<TestSuite>>,
+}
+
+impl Sink for Keep<'_> {
+    fn event(&self, e: Event) {
+        if let Event::SuiteFinished(s) = &e {
+            self.suites.lock().unwrap_or_else(|e| e.into_inner()).push(s.clone());
+        }
+        self.inner.event(e)
     }
 }
 
@@ -81,7 +196,7 @@ fn run_plan(plan: &Plan, spec: &TargetSpec, log: &dyn Sink, path: &Path) -> Resu
 }
 
 /// Builds then tests one target; every outcome is captured in the result.
-fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult {
+fn run_one(job: &MatrixJob, spec: &TargetSpec, planned: &Planned, sink: &dyn Sink) -> TargetResult {
     let start = Instant::now();
     let path = job.log(spec);
     let mut res = TargetResult {
@@ -92,6 +207,8 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
         seconds: 0.0,
         artifacts: vec![],
         log: path.clone(),
+        tests: None,
+        suites: vec![],
     };
     let log = match (job.log_sink)(&path) {
         Ok(l) => l,
@@ -100,11 +217,10 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
             return res;
         }
     };
-    let req = job.request("build");
-    let mut plan = match (job.planner)(spec, &req) {
-        Ok(p) => p,
+    let mut plan = match &planned.build {
+        Ok(p) => p.clone(),
         Err(e) => {
-            res.build = Status::Skipped(e.to_string());
+            res.build = Status::Skipped(e.clone());
             res.test = Status::Skipped("not built".into());
             return res;
         }
@@ -115,7 +231,7 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
         Ok(built) => {
             let built = artifacts::shipped(spec, &plan.cargo, &built).unwrap_or(built);
             res.build = Status::Passed;
-            res.artifacts = match req.glibc {
+            res.artifacts = match job.base.glibc {
                 Some(floor) => match glibc::check_floor(&built, floor, log.as_ref()) {
                     Ok(a) => a,
                     Err(f) => {
@@ -139,18 +255,15 @@ fn run_one(job: &MatrixJob, spec: &TargetSpec, sink: &dyn Sink) -> TargetResult 
         }
         Err(status) => res.build = status,
     }
-    res.test = match (&res.build, &spec.runner) {
-        (Status::Passed, Runner::None { reason }) => Status::Skipped(reason.clone()),
-        (Status::Passed, _) => {
+    res.test = match (&res.build, &planned.test) {
+        (Status::Passed, Err(why)) => Status::Skipped(why.clone()),
+        (Status::Passed, Ok(p)) => {
             sink.event(Event::TargetPhase { target: spec.name.clone(), phase: "testing".into() });
-            let req = job.request("test");
-            match (job.planner)(spec, &req) {
-                Err(e) => Status::Skipped(e.to_string()),
-                Ok(mut p) => {
-                    crate::plan::tests::side_by_side(&mut p, &req, &crate::resolve::machine::host_triple());
-                    run_plan(&p, spec, log.as_ref(), &path).map_or_else(|s| s, |_| Status::Passed)
-                }
-            }
+            let keep = Keep { inner: log.as_ref(), suites: Mutex::new(vec![]) };
+            let status = run_plan(p, spec, &keep, &path).map_or_else(|s| s, |_| Status::Passed);
+            res.suites = keep.suites.into_inner().unwrap_or_else(|e| e.into_inner());
+            res.tests = Some(Counts::of(&res.suites));
+            status
         }
         _ => Status::Skipped("not built".into()),
     };
@@ -163,13 +276,14 @@ pub fn run(job: &MatrixJob, specs: &[&TargetSpec], jobs: usize, sink: &dyn Sink)
     std::fs::create_dir_all(job.target_dir.join("logs"))
         .with_context(|| format!("cannot create {}", job.target_dir.display()))?;
     exec::signals::install();
+    let planned = plan_all(job, specs);
     let results: Mutex<Vec<Option<TargetResult>>> = Mutex::new(vec![None; specs.len()]);
     exec::share_out(
         specs.len(),
         jobs,
         || false,
         |i| {
-            let r = run_one(job, specs[i], sink);
+            let r = run_one(job, specs[i], &planned[i], sink);
             sink.event(Event::TargetFinished(r.clone()));
             results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
         },

@@ -15,5 +15,6 @@ mod open_world;
 mod parallel;
 mod passthrough;
 mod samples;
+mod shards;
 mod ship;
 mod verdicts;

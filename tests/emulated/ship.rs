@@ -157,3 +157,102 @@ fn dist_copies_release_artifacts_with_checksums() {
     let v: serde_json::Value = serde_json::from_str(&event).unwrap();
     assert_eq!(v["artifacts"][0]["glibc"], want.as_str(), "{v}");
 }
+
+/// Every unit cargo compiled (not fresh) in a matrix run, from the JSON messages each
+/// target's builds left in `<dir>/logs/<target>.json`: (package id, target name, kind,
+/// test profile, the directory it was built for: `host` or the triple).
+fn compiled(dir: &std::path::Path) -> Vec<(String, String, String, bool, String)> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir.join("logs")).unwrap().flatten() {
+        if e.path().extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        for line in std::fs::read_to_string(e.path()).unwrap().lines() {
+            let Ok(m) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if m["reason"] != "compiler-artifact" || m["fresh"] == true {
+                continue;
+            }
+            let file = std::path::PathBuf::from(m["filenames"][0].as_str().unwrap());
+            let rel = file.strip_prefix(dir).unwrap_or_else(|_| panic!("{} outside {}", file.display(), dir.display()));
+            let first = rel.components().next().unwrap().as_os_str().to_string_lossy().to_string();
+            let place = if first == "debug" { "host".to_string() } else { first };
+            out.push((
+                m["package_id"].as_str().unwrap().rsplit('#').next().unwrap().to_string(),
+                m["target"]["name"].as_str().unwrap().to_string(),
+                m["target"]["kind"][0].as_str().unwrap().to_string(),
+                m["profile"]["test"].as_bool().unwrap(),
+                place,
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn a_matrix_compiles_each_host_unit_once_for_all_targets() {
+    require_tool("qemu-aarch64");
+    require_tool("qemu-riscv64");
+    // A fresh directory: a warm one would show nothing compiled at all.
+    let td = tempfile::tempdir().unwrap();
+    let junit = td.path().join("reports/matrix.xml");
+    let summary = td.path().join("summary.md");
+    let o = command()
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .current_dir(root().join("tests/fixtures/host-macros"))
+        .args([
+            "matrix",
+            "--targets",
+            "x86_64,aarch64,riscv64",
+            "--backend",
+            "host",
+            "--jobs",
+            "2",
+            "--target-dir",
+            td.path().join("t").to_str().unwrap(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ])
+        .output_bounded()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    // GitHub's step summary: a row per target with its counts and artifact.
+    let md = std::fs::read_to_string(&summary).unwrap();
+    for t in ["x86_64", "aarch64", "riscv64"] {
+        let row = md.lines().find(|l| l.starts_with(&format!("| {t} |"))).unwrap_or_else(|| panic!("{t}: {md}"));
+        assert!(row.contains("| ok | ok | 3 passed, 0 failed, 0 ignored |") && row.contains("`hostmac`"), "{row}");
+        assert!(row.contains("glibc 2."), "{row}");
+    }
+    let units = compiled(&td.path().join("t"));
+    let host: Vec<_> = units.iter().filter(|u| u.4 == "host").collect();
+    let mut seen = std::collections::BTreeMap::new();
+    for u in &host {
+        *seen.entry((&u.0, &u.1, &u.2, u.3)).or_insert(0) += 1;
+    }
+    let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "host units compiled more than once: {twice:?}\nall: {units:#?}");
+    // The host half: the proc-macro, both build scripts, the build-dependency.
+    for (pkg, name, kind) in [
+        ("hostmac-derive@0.1.0", "hostmac_derive", "proc-macro"),
+        ("hostmac-derive@0.1.0", "build-script-build", "custom-build"),
+        ("hostmac@0.1.0", "build-script-build", "custom-build"),
+        ("hostmac-gen@0.1.0", "hostmac_gen", "lib"),
+    ] {
+        assert!(
+            host.iter().any(|u| u.0 == pkg && u.1 == name && u.2 == kind),
+            "{pkg} {name} compiled for the host: {units:#?}"
+        );
+    }
+    // The target half, once per target (its library for the build, and its tests).
+    for triple in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu", "riscv64gc-unknown-linux-gnu"] {
+        let lib: Vec<_> = units.iter().filter(|u| u.4 == triple && u.1 == "hostmac" && u.2 == "lib").collect();
+        assert_eq!(lib.len(), 2, "{triple}: the library, and its unit tests: {units:#?}");
+    }
+    // The proc-macro's and the build script's code ran right for each target: 3 tests each.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    for t in ["x86_64", "aarch64", "riscv64"] {
+        assert!(
+            xml.contains(&format!("<testsuite name=\"{t}\" tests=\"3\" failures=\"0\" errors=\"0\"")),
+            "{t}: {xml}"
+        );
+    }
+}

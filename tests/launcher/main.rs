@@ -6,6 +6,7 @@ mod common;
 
 mod binfmt;
 mod cargo_config;
+mod ci;
 mod cli;
 mod flags;
 mod macho;

@@ -32,6 +32,13 @@ fn subcommand(name: &str, cargo: &mut Vec<String>) -> Result<Vec<String>, Failur
 pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Outcome {
     let Split { opts: o, rest: mut cargo, trailing } = split;
     let sub = subcommand(name, &mut cargo)?;
+    let builtin_test = name == "test";
+    if let (Some(p), false) = (&o.partition, builtin_test) {
+        // nextest's own option (count:, hash:, slice:), and any other tool's: passed on.
+        cargo.extend(["--partition".to_string(), p.clone()]);
+    }
+    let partition = o.partition.as_deref().filter(|_| builtin_test).map(crate::plan::tests::Partition::parse);
+    let partition = partition.transpose()?;
     if let Some(m) = &here.manifest {
         cargo.splice(0..0, ["--manifest-path".to_string(), m.display().to_string()]);
     }
@@ -81,6 +88,16 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     let mut plan = backend::plan(&ctx, &spec, &req, &prepared)?;
     if req.kind() == CommandKind::Test {
         let side_by_side = crate::plan::tests::side_by_side(&mut plan, &req, &env.host_triple);
+        if (partition.is_some() || o.junit.is_some()) && !side_by_side {
+            return Err(Failure::usage(
+                "--partition and --junit go with `crossflake test` running the tests: not with --no-run, --doc, \
+                 --message-format or --gdb",
+            )
+            .next("nextest has its own: `crossflake nextest run --partition count:1/2`, [profile.ci.junit] path"));
+        }
+        if let Some(t) = plan.tests.as_mut() {
+            t.partition = partition;
+        }
         if req.coverage {
             if !side_by_side {
                 return Err(Failure::usage(
@@ -92,6 +109,9 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
             let flags = prepared.config.flags(&spec);
             crate::plan::coverage::instrument(&mut plan, &spec, &krate, &env.host_triple, &cache, flags)?;
         }
+    }
+    if o.junit.is_some() && plan.tests.is_none() {
+        return Err(Failure::usage(format!("--junit goes with `crossflake test` (or `matrix`), not `{name}`")));
     }
     let floor = req.glibc;
     // A macOS build cannot run here: what it made is said instead (architectures, oldest macOS).
@@ -107,7 +127,13 @@ pub fn run(mut here: Here, name: &str, split: Split, reporter: &Reporter) -> Out
     if o.dry_run {
         return Ok(());
     }
-    let ran = execute(&plan, &spec, Console::Live, reporter)?;
+    let started = std::time::Instant::now();
+    let ran = execute(&plan, &spec, Console::Live, reporter);
+    if plan.tests.is_some() {
+        let floor = floor.map(|f| f.to_string());
+        super::reports::after_test(o.junit.as_deref(), &spec, reporter, &ran, started.elapsed().as_secs_f64(), floor)?;
+    }
+    let ran = ran?;
     if let Some(c) = &ran.coverage {
         let event = crate::run::coverage::Reported { report: c };
         reporter.result("coverage", &event, || crate::report::tables::coverage(c));

@@ -35,6 +35,11 @@ fn log_sink(path: &Path) -> anyhow::Result<Box<dyn Sink>> {
     Ok(Box::new(crate::report::LogFile::create(path)?))
 }
 
+/// The sink a matrix target's log is written through, with cargo's JSON messages beside it.
+fn matrix_log_sink(path: &Path) -> anyhow::Result<Box<dyn Sink>> {
+    Ok(Box::new(crate::report::LogFile::with_messages(path, &matrix::messages_of(path))?))
+}
+
 fn context<'a>(here: &'a Here, env: &'a HostEnv, o: &'a Options, sink: &'a dyn Sink) -> Context<'a> {
     Context { registry: &here.registry, sink, env, backend: o.backend, nix: &o.nix, dry_run: false }
 }
@@ -59,13 +64,20 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
         }
     };
     let env = HostEnv::probe(&dir);
+    if o.plan.is_some() {
+        let refs: Vec<&TargetSpec> = specs.iter().collect();
+        let plan = crate::ship::ci_plan::github(&env, &dir, &refs);
+        // Raw, whatever the message format: every top-level key would be a matrix axis.
+        reporter.out(&format!("{}\n", serde_json::to_string(&plan).unwrap_or_default()));
+        return Ok(());
+    }
     let ctx = context(&here, &env, o, reporter);
     let plan_fn = |spec: &TargetSpec, req: &CargoRequest| -> Result<Plan, Failure> {
         Ok(backend::prepare_and_plan(&ctx, spec, req)?.0)
     };
     let job = MatrixJob {
         planner: &plan_fn as &Planner,
-        log_sink: &log_sink as &LogSink,
+        log_sink: &matrix_log_sink as &LogSink,
         base: base_request(&here, &dir, o, split.rest.clone(), false),
         target_dir: o
             .target_dir
@@ -73,20 +85,16 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
             .map(|d| here.cwd.join(d))
             .unwrap_or_else(|| dir.join("target/crossflake-matrix")),
         dist: o.dist.clone().map(|d| here.cwd.join(d)),
+        isolate: o.isolate,
+        host_triple: env.host_triple.clone(),
     };
     let refs: Vec<&TargetSpec> = specs.iter().collect();
     if o.dry_run {
-        for spec in &refs {
-            for cmd in ["build", "test"] {
-                let req = job.request(cmd);
-                match (job.planner)(spec, &req) {
-                    Ok(mut p) => {
-                        if cmd == "test" {
-                            crate::plan::tests::side_by_side(&mut p, &req, &env.host_triple);
-                        }
-                        reporter.event(Event::Plan { plan: Box::new(p), dry_run: true })
-                    }
-                    Err(e) => reporter.info(&format!("{}: would be skipped: {e}", spec.name)),
+        for (spec, planned) in refs.iter().zip(matrix::plan_all(&job, &refs)) {
+            for (what, p) in [("build", planned.build), ("test", planned.test)] {
+                match p {
+                    Ok(p) => reporter.event(Event::Plan { plan: Box::new(p), dry_run: true }),
+                    Err(e) => reporter.info(&format!("{}: {what} would be skipped: {e}", spec.name)),
                 }
             }
         }
@@ -94,8 +102,9 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     }
     let jobs = o.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let names: Vec<&str> = refs.iter().map(|s| s.name.as_str()).collect();
+    let shared = if o.isolate { "each in its own directory under" } else { "sharing" };
     reporter.info(&format!(
-        "matrix for {} over {} target(s) with {jobs} job(s), sharing {}: {}",
+        "matrix for {} over {} target(s) with {jobs} job(s), {shared} {}: {}",
         dir.display(),
         refs.len(),
         job.target_dir.display(),
@@ -114,6 +123,16 @@ pub fn matrix(mut here: Here, split: Split, reporter: &Reporter) -> Outcome {
     }
     let summary = matrix::Summary::of(results);
     reporter.result("matrix-summary", &summary, || tables::matrix(&summary.results));
+    if let Some(path) = &o.junit {
+        let path = here.cwd.join(path);
+        crate::report::junit::write(&path, &crate::report::junit::matrix_report(&summary.results))
+            .map_err(|e| Failure::error(format!("cannot write the JUnit report {}: {e}", path.display())))?;
+        reporter.info(&format!("JUnit report: {}", path.display()));
+    }
+    crate::report::summary::append(&crate::report::summary::matrix(&summary.results)).map_err(|e| {
+        Failure::error(format!("cannot append to ${}: {e}", crate::report::summary::ENV))
+            .next("check the file it names")
+    })?;
     let failed = summary.failed;
     if let Some(sig) = crate::exec::interrupted() {
         return Err(Failure::signal(sig));

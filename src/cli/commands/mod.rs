@@ -8,6 +8,7 @@ mod doctor;
 mod env;
 mod matrix;
 mod nix;
+mod reports;
 mod runner;
 mod sdk;
 mod targets;
