@@ -39,8 +39,10 @@ pub fn run(inv: Invocation) -> Result<i32> {
             let report = doctor::diagnose(&env, &specs, doctor::nix_status(&env, &cwd));
             if json || reporter.json() {
                 println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
+            } else if target.is_some() || reporter.verbose > 0 {
                 print!("{}", doctor::render(&report));
+            } else {
+                print!("{}", doctor::render_summary(&report));
             }
             Ok(0)
         }

@@ -227,3 +227,66 @@ fn every_cross_sysroot_has_its_ld_so_cache() {
     let out = Command::new("python3").arg(&script).arg("--check").args(&sysroots).output().unwrap();
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
 }
+
+/// `crossflake doctor` detects the mismatch on a machine setup-host did not
+/// prepare: a file-system tree with a cross libc and a different multiarch
+/// libc, without and then with the sysroot's cache.
+#[test]
+fn doctor_names_a_multiarch_libc_that_shadows_the_cross_one() {
+    use crossflake::doctor::multiarch_shadow;
+    let registry = crossflake::targets::Registry::load().unwrap();
+    let aarch64 = registry.resolve("aarch64").unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let put = |path: &str, bytes: &[u8]| {
+        let p = root.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    };
+    put("usr/aarch64-linux-gnu/lib/libc.so.6", b"the cross build");
+    assert_eq!(multiarch_shadow(aarch64, root.path()), None, "no multiarch libc: nothing to shadow");
+    put("lib/aarch64-linux-gnu/libc.so.6", b"the cross build");
+    assert_eq!(multiarch_shadow(aarch64, root.path()), None, "the same build: nothing to mix up");
+    put("lib/aarch64-linux-gnu/libc.so.6", b"another build");
+    let warning = multiarch_shadow(aarch64, root.path()).expect("the mismatch is reported");
+    for part in [
+        "qemu-aarch64 -L /usr/aarch64-linux-gnu",
+        "/lib/aarch64-linux-gnu/libc.so.6",
+        "scripts/sysroot-ld-cache /usr/aarch64-linux-gnu",
+        "LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib",
+    ] {
+        assert!(warning.contains(part), "{part} in: {warning}");
+    }
+    put("usr/aarch64-linux-gnu/etc/ld.so.cache", b"glibc-ld.so.cache1.1...libc.so.6\0/lib/libc.so.6\0");
+    assert_eq!(multiarch_shadow(aarch64, root.path()), None, "the sysroot's cache keeps the cross libc");
+    let riscv64_none = registry.resolve("riscv64-none").unwrap();
+    assert_eq!(multiarch_shadow(riscv64_none, root.path()), None, "only qemu-user targets");
+}
+
+/// `crossflake doctor` opens with one line per target, then the details hint;
+/// on a machine setup-host prepared there is no multiarch warning.
+#[test]
+fn doctor_opens_with_one_line_per_target() {
+    let targets = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("targets"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+        .count();
+    let out = Command::new(env!("CARGO_BIN_EXE_crossflake")).arg("doctor").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2 + targets + 1, "host, nix, one per target, the details hint:\n{text}");
+    assert!(lines[2..2 + targets].iter().all(|l| !l.starts_with(' ')), "{text}");
+    let aarch64 = lines.iter().find(|l| l.split_whitespace().next() == Some("aarch64")).expect("an aarch64 line");
+    assert!(aarch64.contains("ready") && !aarch64.contains("WARNING"), "{aarch64}");
+    assert!(lines.last().unwrap().contains("doctor --target T"), "{text}");
+    let detail =
+        Command::new(env!("CARGO_BIN_EXE_crossflake")).args(["doctor", "--target", "aarch64"]).output().unwrap();
+    let detail = String::from_utf8_lossy(&detail.stdout);
+    assert!(
+        detail.contains("  linker: aarch64-linux-gnu-gcc") && detail.contains("  runner: qemu-aarch64"),
+        "{detail}"
+    );
+    let verbose = Command::new(env!("CARGO_BIN_EXE_crossflake")).args(["-v", "doctor"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&verbose.stdout).lines().count() > 3 * targets, "-v: every target's details");
+}
