@@ -142,7 +142,9 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         let zigbuild = env.cargo_tool("cargo-zigbuild");
         notes.push(match (zigbuild, &env.zig) {
             (Some(_), Some(_)) => format!("--glibc X.Y (X.Y >= {min}): ready (cargo-zigbuild and zig found)"),
-            _ => format!("--glibc X.Y (X.Y >= {min}) needs cargo-zigbuild and zig: run scripts/setup-host --cargo-tools"),
+            _ => {
+                format!("--glibc X.Y (X.Y >= {min}) needs cargo-zigbuild and zig: run scripts/setup-host --cargo-tools")
+            }
         });
     }
     if let Some(n) = &spec.host.note {
