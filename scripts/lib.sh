@@ -14,3 +14,26 @@ debian_mirror() {
   [ -n "$mirror" ] || mirror=$(awk '/^deb / && (/debian/ || /bookworm/) {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
   printf '%s\n' "$mirror"
 }
+
+# cargo's bin directory, as rustup puts it there ($CARGO_HOME/bin, else ~/.cargo/bin).
+cargo_bin_dir() {
+  printf '%s\n' "${CARGO_HOME:-$HOME/.cargo}/bin"
+}
+
+# The Debian release the scripts support, from /etc/os-release: prints 12
+# (bookworm) or 13 (trixie); fails on any other system.
+debian_release() {
+  local id codename
+  id=$(. /etc/os-release 2>/dev/null && printf '%s' "${ID:-}")
+  codename=$(. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}")
+  case "$id:$codename" in
+    debian:bookworm) echo 12 ;;
+    debian:trixie) echo 13 ;;
+    *) return 1 ;;
+  esac
+}
+
+# The system's name for messages ("Ubuntu 24.04.1 LTS", "Debian GNU/Linux trixie/sid").
+os_pretty_name() {
+  (. /etc/os-release 2>/dev/null && printf '%s\n' "${PRETTY_NAME:-${ID:-an unknown system}}") || echo "a system without /etc/os-release"
+}

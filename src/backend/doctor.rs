@@ -1,11 +1,13 @@
 //! `crossflake doctor`: per target and backend, what is there, what is
-//! missing, and the command that installs it.
+//! missing, and the command that installs it: one line per target, details
+//! with `--target T` or `-v`.
 use crate::backend::host::packages_for;
 use crate::plan::emulator::emulator_program;
 use crate::resolve::machine::HostEnv;
 use crate::resolve::toolchain::choose_toolchain;
-use crate::targets::TargetSpec;
+use crate::targets::{Runner, TargetSpec};
 use serde::Serialize;
+use std::path::Path;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ToolCheck {
@@ -28,6 +30,11 @@ pub struct TargetReport {
     pub can_build: bool,
     pub can_run: bool,
     pub notes: Vec<String>,
+    /// One line: `ready`, or what is missing and the one command that installs it.
+    pub summary: String,
+    /// What on this machine breaks the target outside crossflake (a multiarch
+    /// libc that a hand-written `qemu-<arch> -L <sysroot>` runner would load).
+    pub warnings: Vec<String>,
 }
 
 /// The Nix backend's prerequisites (no evaluation: that is per command, and cached).
@@ -137,13 +144,16 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         let zigbuild = env.cargo_tool("cargo-zigbuild");
         notes.push(match (zigbuild, &env.zig) {
             (Some(_), Some(_)) => format!("--glibc X.Y (X.Y >= {min}): ready (cargo-zigbuild and zig found)"),
-            _ => format!("--glibc X.Y (X.Y >= {min}) needs cargo-zigbuild and zig: run scripts/setup-host"),
+            _ => {
+                format!("--glibc X.Y (X.Y >= {min}) needs cargo-zigbuild and zig: run scripts/setup-host --cargo-tools")
+            }
         });
     }
     if let Some(n) = &spec.host.note {
         notes.push(n.clone());
     }
-    TargetReport {
+    let warnings: Vec<String> = multiarch_shadow(spec, Path::new("/")).into_iter().collect();
+    let mut report = TargetReport {
         target: spec.name.clone(),
         rust_triple: spec.rust_triple.clone(),
         backend: "host".into(),
@@ -153,7 +163,113 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         can_build: build_ok,
         can_run: build_ok && runnable,
         notes,
+        summary: String::new(),
+        warnings,
+    };
+    report.summary = summarize(spec, &report);
+    report
+}
+
+/// The target's one line: ready, or what is missing and the one command that
+/// installs it (apt packages merged into one `apt-get install`; a tool with
+/// no Debian package means the target's Nix shell, which has everything).
+fn summarize(spec: &TargetSpec, t: &TargetReport) -> String {
+    let nix_shell = format!("nix develop .#{}", spec.name);
+    if spec.host.unsupported.is_some() {
+        return format!("not served by the host backend (`-v` says why); next: `{nix_shell}`");
     }
+    let required = |tool: &&ToolCheck| tool.found.is_none() && (tool.purpose == "linker" || tool.purpose == "runner");
+    let missing: Vec<&ToolCheck> = t.tools.iter().filter(required).collect();
+    let mut what: Vec<String> = missing.iter().map(|m| format!("{} ({})", m.tool, m.purpose)).collect();
+    let mut commands = Vec::new();
+    if t.toolchain.is_none() {
+        what.insert(0, format!("a toolchain with the {} std", t.rust_triple));
+        // choose_toolchain's error names the rustup command between backticks after "Next:".
+        let rustup = t.toolchain_reason.split("Next:").nth(1).and_then(|next| next.split('`').nth(1));
+        commands.push(rustup.map_or_else(|| "scripts/setup-host".to_string(), str::to_string));
+    }
+    if let Some(cmd) = install_all(&missing, &nix_shell) {
+        commands.push(cmd);
+    }
+    let runs = !matches!(spec.runner, Runner::None { .. });
+    let status = match (t.can_build, t.can_run, runs) {
+        (true, true, _) => "ready".to_string(),
+        (true, false, false) => "ready to build (its programs cannot run here)".to_string(),
+        _ => format!("missing {}", what.join(", ")),
+    };
+    let mut line = status;
+    if !commands.is_empty() {
+        line += &format!("; next: `{}`", commands.join(" && "));
+    }
+    let c_missing: Vec<&ToolCheck> =
+        t.tools.iter().filter(|c| c.found.is_none() && c.purpose.starts_with("C compiler")).collect();
+    if t.can_build && !c_missing.is_empty() {
+        if let Some(cmd) = install_all(&c_missing, &nix_shell) {
+            line += &format!("; C code needs `{}`", cmd);
+        }
+    }
+    if !t.warnings.is_empty() {
+        line += "; WARNING below";
+    }
+    line
+}
+
+/// One command that installs every tool in `missing`: one `apt-get install`
+/// with all their packages, or the Nix shell when one has no Debian package.
+fn install_all(missing: &[&ToolCheck], nix_shell: &str) -> Option<String> {
+    let mut packages: Vec<&str> = Vec::new();
+    for m in missing {
+        match m.install.as_deref().and_then(|i| i.strip_prefix("sudo apt-get install ")) {
+            Some(pkgs) => packages.extend(pkgs.split_whitespace()),
+            None => return Some(nix_shell.to_string()),
+        }
+    }
+    packages.dedup();
+    (!packages.is_empty()).then(|| format!("sudo apt-get install {}", packages.join(" ")))
+}
+
+/// A hand-written qemu-user runner, `qemu-<arch> -L <sysroot>`, hangs
+/// threaded programs when Debian's multiarch libc for the architecture
+/// (libc6:arm64 under /lib/aarch64-linux-gnu) is another build than the
+/// cross libc: with no ld.so.cache under the sysroot, the cross ld.so
+/// searches /lib/<multiarch> first, QEMU finds no such directory under the
+/// sysroot and falls back to the host's. Says so, with the fix, when the
+/// sysroot has no cache that lists libc.so.6. `root` is the file system's
+/// root (`/`).
+pub fn multiarch_shadow(spec: &TargetSpec, root: &Path) -> Option<String> {
+    let Runner::QemuUser { qemu_arch, .. } = &spec.runner else { return None };
+    let sysroot = spec.host.sysroot.as_deref().filter(|s| *s != "/")?;
+    let under = |p: &str| root.join(p.trim_start_matches('/'));
+    let cross_libc = under(sysroot).join("lib/libc.so.6");
+    // Debian's multiarch directory: the one pkg-config's libdir names first
+    // (/usr/lib/<multiarch>/pkgconfig), else the sysroot's own name.
+    let multiarch = spec
+        .host
+        .pkg_config_libdir
+        .as_deref()
+        .and_then(|l| l.split(':').next())
+        .and_then(|d| d.strip_prefix("/usr/lib/"))
+        .and_then(|d| d.strip_suffix("/pkgconfig"))
+        .map(str::to_string)
+        .or_else(|| Path::new(sysroot).file_name().map(|n| n.to_string_lossy().into_owned()))?;
+    let multiarch_libc =
+        ["lib", "usr/lib"].iter().map(|d| root.join(d).join(&multiarch).join("libc.so.6")).find(|p| p.exists())?;
+    let (cross, other) = (std::fs::read(&cross_libc).ok()?, std::fs::read(&multiarch_libc).ok()?);
+    if cross == other {
+        return None; // the same build: nothing to mix up
+    }
+    let cache = std::fs::read(under(sysroot).join("etc/ld.so.cache")).unwrap_or_default();
+    if cache.windows(10).any(|w| w == b"libc.so.6\0") {
+        return None;
+    }
+    Some(format!(
+        "a hand-written runner `qemu-{qemu_arch} -L {sysroot}` hangs threaded programs here: the cross ld.so loads Debian's \
+         multiarch {} (another build than {}), because {sysroot} has no etc/ld.so.cache. Next: `sudo python3 \
+         scripts/sysroot-ld-cache {sysroot}` (from crossflake's repository; scripts/setup-host does it), or add `-E \
+         LD_LIBRARY_PATH={sysroot}/lib` to that runner. crossflake's own runner is not affected",
+        Path::new("/").join(multiarch_libc.strip_prefix(root).unwrap_or(&multiarch_libc)).display(),
+        Path::new("/").join(cross_libc.strip_prefix(root).unwrap_or(&cross_libc)).display(),
+    ))
 }
 
 pub fn diagnose(env: &HostEnv, specs: &[&TargetSpec], nix: NixStatus) -> Report {
@@ -165,6 +281,31 @@ pub fn diagnose(env: &HostEnv, specs: &[&TargetSpec], nix: NixStatus) -> Report 
     }
 }
 
+/// The default view: the host and Nix in two lines, then one line per target,
+/// then the warnings.
+pub fn render_summary(r: &Report) -> String {
+    let names: Vec<&str> = r.toolchains.iter().map(|t| t.split(" (").next().unwrap_or(t)).collect();
+    let mut out = format!("host: {}; toolchains: {}\n", r.host_triple, names.join(", "));
+    out += &format!(
+        "nix backend: {} ({}): {}\n",
+        r.nix.nix.as_deref().unwrap_or("nix not found"),
+        r.nix.version.as_deref().unwrap_or("no version"),
+        r.nix.verdict
+    );
+    let width = r.targets.iter().map(|t| t.target.len()).max().unwrap_or(0);
+    for t in &r.targets {
+        out += &format!("{:width$}  {}\n", t.target, t.summary);
+    }
+    for t in &r.targets {
+        for w in &t.warnings {
+            out += &format!("WARNING: {}: {w}\n", t.target);
+        }
+    }
+    out += "details: crossflake doctor --target T (or -v for every target; --json)\n";
+    out
+}
+
+/// The detailed view (`--target T`, `-v`): every tool, the toolchain's reason, the notes.
 pub fn render(r: &Report) -> String {
     let mut out = format!("host: {}\ntoolchains: {}\n", r.host_triple, r.toolchains.join(", "));
     out += &format!(
@@ -191,6 +332,9 @@ pub fn render(r: &Report) -> String {
         }
         for n in &t.notes {
             out += &format!("  note: {n}\n");
+        }
+        for w in &t.warnings {
+            out += &format!("  WARNING: {w}\n");
         }
     }
     out

@@ -31,7 +31,7 @@ pub fn require_tool(tool: &str) {
     }
     let found =
         std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file())).unwrap_or(false);
-    assert!(found, "REQUIRED TOOL MISSING: `{tool}` is not on PATH; run scripts/setup-host (CI does) and re-run");
+    assert!(found, "REQUIRED TOOL MISSING: `{tool}` is not on PATH; run scripts/setup-host --cargo-tools (scripts/test does) and re-run");
 }
 
 /// The variables cargo gives a test process (this one) that a user's shell does not
@@ -89,9 +89,20 @@ impl OutputBounded for Command {
 }
 
 pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> std::io::Result<Output> {
+    match try_output_within(cmd, limit)? {
+        Some(o) => Ok(o),
+        None => panic!("{cmd:?} did not finish within {limit:?} (the test's backstop); it was stopped"),
+    }
+}
+
+/// `Command::output` with a bound; None when it had to be stopped at `limit`. The
+/// command runs in a process group of its own, and the whole group is stopped (SIGTERM,
+/// then SIGKILL): a plain cargo's test binaries and emulators with it.
+pub fn try_output_within(cmd: &mut Command, limit: std::time::Duration) -> std::io::Result<Option<Output>> {
     use std::io::Read;
+    use std::os::unix::process::CommandExt;
     use std::process::Stdio;
-    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0).spawn()?;
     let readers = [
         child.stdout.take().map(|r| Box::new(r) as Box<dyn Read + Send>),
         child.stderr.take().map(|r| Box::new(r) as Box<dyn Read + Send>),
@@ -107,17 +118,19 @@ pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> std::io::
     });
     let pid = child.id() as i32;
     if !wait_pid_exit(pid, limit) {
-        // SAFETY: signals to our own child.
-        unsafe { libc::kill(pid, libc::SIGTERM) };
+        // SAFETY: signals to the process group of our own child.
+        unsafe { libc::kill(-pid, libc::SIGTERM) };
         if !wait_pid_exit(pid, std::time::Duration::from_secs(5)) {
             let _ = child.kill();
         }
+        // SAFETY: as above; whatever of the group outlived its leader.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
         let _ = child.wait();
-        panic!("{cmd:?} did not finish within {limit:?} (the test's backstop); it was stopped");
+        return Ok(None);
     }
     let status = child.wait()?;
     let [stdout, stderr] = readers.map(|h| h.join().unwrap_or_default());
-    Ok(Output { status, stdout, stderr })
+    Ok(Some(Output { status, stdout, stderr }))
 }
 
 pub fn text(o: &Output) -> String {

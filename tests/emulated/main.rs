@@ -7,6 +7,7 @@ mod common;
 
 mod coverage;
 mod glibc;
+mod host_setup;
 mod kernel;
 mod macho;
 mod macos;

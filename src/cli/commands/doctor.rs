@@ -16,8 +16,10 @@ pub fn run(here: Here, split: &Split, reporter: &Reporter) -> Outcome {
     let report = doctor::diagnose(&env, &specs, doctor::nix_status(&env, &here.cwd));
     if split.opts.json || reporter.json() {
         reporter.out(&format!("{}\n", serde_json::to_string_pretty(&report).unwrap_or_default()));
-    } else {
+    } else if split.opts.target.is_some() || reporter.verbose > 0 {
         reporter.out(&doctor::render(&report));
+    } else {
+        reporter.out(&doctor::render_summary(&report));
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 // crossflake's WASI runner: runs a wasm32-wasip1 program under Node.js's
-// built-in node:wasi (Node >= 20), as `crossflake runner` starts it:
+// built-in node:wasi (Node >= 18: Debian 12 has 18, Debian 13 has 20), as
+// `crossflake runner` starts it:
 //   node --no-warnings run.mjs <program.wasm> [args...]
 // The guest sees the current directory (as "." and at its absolute path) and
 // a fresh temporary directory, exported as TMPDIR (std::env::temp_dir() is
@@ -28,7 +29,9 @@ try {
     returnOnExit: true,
   });
   const module = await WebAssembly.compile(await readFile(program));
-  const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+  // getImportObject() is Node >= 19.8's; Node 18 has the import object's one member.
+  const imports = wasi.getImportObject ? wasi.getImportObject() : { wasi_snapshot_preview1: wasi.wasiImport };
+  const instance = await WebAssembly.instantiate(module, imports);
   code = wasi.start(instance) ?? 0;
 } catch (e) {
   console.error(`crossflake wasi runner: ${program}: ${e}`);
