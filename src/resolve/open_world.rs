@@ -13,6 +13,10 @@ use crate::step::Step;
 use crate::targets::{HostTools, Kind, Registry, Runner, TargetSpec};
 use std::path::{Path, PathBuf};
 
+/// A program's timeout under an open triple's runner: the built-in Linux targets' (a
+/// hang is what it catches; a slow suite under emulation must still pass).
+const USER_TIMEOUT_SECS: u64 = 1800;
+
 /// The rustc whose target list counts: the chosen toolchain's (the pinned one comes
 /// first), else `$RUSTC`, else `rustc` on PATH.
 pub fn rustc_of(env: &HostEnv) -> PathBuf {
@@ -77,7 +81,7 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
         macos_min: None,
         cargo_wrapper: None,
     };
-    let mut runner = Runner::Direct { timeout_secs: 300 };
+    let mut runner = Runner::Direct { timeout_secs: USER_TIMEOUT_SECS };
     let mut derived = vec![];
     let parts: Vec<&str> = triple.split('-').collect();
     if let (Some(arch), Some(abi)) = (parts.first(), parts.last().filter(|e| e.starts_with("gnu"))) {
@@ -100,7 +104,7 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
                     "{qemu} as runner{}",
                     host.sysroot.as_ref().map_or(String::new(), |r| format!(" (-L {r})"))
                 ));
-                runner = Runner::QemuUser { qemu_arch: qemu_arch(arch).into(), timeout_secs: 300, cpu: None };
+                runner = Runner::QemuUser { qemu_arch: qemu_arch(arch).into(), timeout_secs: USER_TIMEOUT_SECS, cpu: None };
             }
         }
     }

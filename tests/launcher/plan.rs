@@ -323,7 +323,7 @@ fn a_users_runner_is_wrapped_not_replaced() {
     let step = emulator::step(&facts(&env()), reg.resolve("aarch64").unwrap(), &r).unwrap();
     assert_eq!(step.program, "/src/app/scripts/run.sh");
     assert_eq!(step.args, ["--flag", "/t/a", "--x"]);
-    assert_eq!(step.timeout_secs, Some(300));
+    assert_eq!(step.timeout_secs, Some(1800));
     // A target without a runner of its own runs the user's.
     let darwin =
         host::plan(&env(), reg.resolve("aarch64-darwin").unwrap(), &req("test"), Some(&["ssh-mac".to_string()]), None)
@@ -395,7 +395,7 @@ fn runner_plans_per_target() {
             "--x"
         ]
     );
-    assert_eq!(s.timeout_secs, Some(300));
+    assert_eq!(s.timeout_secs, Some(1800));
     let s = line("aarch64-musl", &rreq("/t/a"));
     assert_eq!(s.program, "qemu-aarch64");
     assert_eq!(s.args, ["-cpu", "max", "/t/a", "--x"], "static musl: no sysroot");
