@@ -26,6 +26,7 @@ let
     "flags"
     "cargo_config"
     "structure"
+    "macho"
   ];
   manifest = (builtins.fromTOML (builtins.readFile (src + "/Cargo.toml"))).package;
   lockFile = src + "/Cargo.lock";

@@ -20,6 +20,7 @@
   stdenv,
   src,
   targets,
+  launcherOnly,
   mkCrossEnv,
   mkCrossShells,
   mkOsxcross,
@@ -35,7 +36,8 @@
   formatter,
 }:
 let
-  specs = builtins.attrValues targets;
+  # universal2 and the MSVC targets are the launcher's alone (default.nix launcherOnly).
+  specs = lib.filter (s: !(launcherOnly s)) (builtins.attrValues targets);
   isApple = s: lib.hasSuffix "-apple-darwin" s.rust_triple;
   std = lib.filter (s: s.kind == "std" && !(isApple s)) specs;
   bare = lib.filter (s: s.kind == "bare-metal") specs;

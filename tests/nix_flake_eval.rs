@@ -64,6 +64,17 @@ fn kernel_name(target: &str) -> String {
     format!("kernel-{}", target.strip_suffix("-none").unwrap_or(target))
 }
 
+/// Whether examples/kernel (the sample kernel) supports a bare-metal target: one of
+/// its `qemu-virt-<arch>` harness features starts the triple (nix/outputs.nix hasKernel).
+fn has_sample_kernel(spec: &Value) -> bool {
+    let manifest: toml::Table =
+        std::fs::read_to_string(root().join("examples/kernel/Cargo.toml")).unwrap().parse().unwrap();
+    let features = manifest["dependencies"]["crossflake-harness"]["features"].as_array().cloned().unwrap_or_default();
+    let triple = spec["rust_triple"].as_str().unwrap();
+    spec["kind"] == "bare-metal"
+        && features.iter().filter_map(|f| f.as_str()?.strip_prefix("qemu-virt-")).any(|a| triple.starts_with(a))
+}
+
 fn is_darwin(spec: &Value) -> bool {
     spec["rust_triple"].as_str().unwrap().ends_with("-apple-darwin")
 }
@@ -354,7 +365,8 @@ fn every_target_has_its_shell_packages_and_checks() {
             match spec["kind"].as_str().unwrap() {
                 "bare-metal" => {
                     let k = kernel_name(&name);
-                    assert!(packages[&k].is_object(), "{system}: no packages.{k}");
+                    let kernel = has_sample_kernel(&spec);
+                    assert_eq!(packages[&k].is_object(), kernel, "{system}: packages.{k}");
                     let app = &eval_with("apps", &arg)[&format!("crossflake-qemu-{name}")];
                     assert_eq!(app["type"], "app", "{system}: {name}'s QEMU wrapper is an app");
                     assert!(
@@ -362,7 +374,7 @@ fn every_target_has_its_shell_packages_and_checks() {
                         "{app}"
                     );
                     assert!(packages[&format!("crossflake-qemu-{name}")].is_null(), "runners are apps, not packages");
-                    assert!(checks[&format!("{k}-boot")].is_object(), "{system}: no checks.{k}-boot");
+                    assert_eq!(checks[&format!("{k}-boot")].is_object(), kernel, "{system}: checks.{k}-boot");
                 }
                 _ if is_darwin(&spec) => assert!(checks[&format!("hello-{name}")].is_null(), "{system}: {name}"),
                 _ => {
@@ -863,7 +875,7 @@ fn kernel_builds_have_the_harness_in_their_source() {
         assert_eq!(d["cargoRoot"], "examples/kernel", "{name}");
         assert!(d["buildPhase"].as_str().unwrap().contains("cd examples/kernel && cargo "), "{name}");
     }
-    assert_eq!(obj(&sources).len(), 2 * targets().values().filter(|s| s["kind"] == "bare-metal").count());
+    assert_eq!(obj(&sources).len(), 2 * targets().values().filter(|s| has_sample_kernel(s)).count());
     let manifest = std::fs::read_to_string(root().join("examples/kernel/Cargo.toml")).unwrap();
     assert!(manifest.contains("path = \"../../harness\""), "examples/kernel's harness dependency moved");
 }
@@ -1029,29 +1041,45 @@ fn the_kernel_template_pins_the_harness_and_tests_per_test() {
     );
 }
 
-// The CI workflow's matrix: one row per target the shells can test (every
-// target but the darwin ones), each naming a dev shell and its rust_triple.
+// The CI workflow's matrix is the launcher's plan (`matrix --plan github`): a
+// `nix` row for every target with a dev shell (the triple the shell names), a
+// `host` row for those the flake leaves to the launcher (universal2, MSVC)
+// and for macOS without a registered SDK, and every row runs with its backend.
 #[test]
-fn the_ci_workflow_has_a_row_per_testable_target() {
+fn the_ci_plan_runs_each_target_where_the_flake_or_the_host_serves_it() {
     let yml = std::fs::read_to_string(root().join(".github/workflows/crossflake.yml")).unwrap();
-    let rows: Vec<(String, String)> = yml
-        .lines()
-        .filter_map(|l| {
-            let l = l.trim().strip_prefix("- { target: ")?.strip_suffix(" }")?;
-            let (target, triple) = l.split_once(", triple: ")?;
-            Some((target.to_string(), triple.to_string()))
-        })
-        .collect();
+    for cmd in ["test", "build", "dist"] {
+        assert!(yml.contains(&format!("{cmd} --backend ${{{{ matrix.backend }}}} --target")), "{cmd}: {yml}");
+    }
+    let o = command()
+        .args(["matrix", "--plan", "github"])
+        .current_dir(root().join("examples/hello"))
+        .output_bounded()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let plan: Value = serde_json::from_slice(&o.stdout).unwrap();
     let shells = eval("devShells");
     let specs = targets();
-    for (target, triple) in &rows {
-        assert!(shells[target].is_object(), "row {target}: no devShells.x86_64-linux.{target}");
-        assert_eq!(specs[target]["rust_triple"], triple.as_str(), "row {target}");
+    let rows = plan["include"].as_array().unwrap();
+    for row in rows {
+        let target = row["target"].as_str().unwrap();
+        match row["backend"].as_str().unwrap() {
+            "nix" => {
+                assert!(shells[target].is_object(), "row {target}: no devShells.x86_64-linux.{target}");
+                assert_eq!(specs[target]["rust_triple"], row["triple"], "row {target}");
+            }
+            "host" => {
+                let launcher_only = shells[target].is_null();
+                assert!(launcher_only || is_darwin(&specs[target]), "row {target} could use its shell: {row}");
+                assert!(!launcher_only || !specs.contains_key(target), "{target}");
+                assert!(!row["pip"].as_str().unwrap().is_empty() && !row["std"].as_str().unwrap().is_empty(), "{row}");
+            }
+            other => panic!("row {target}: backend {other}"),
+        }
     }
-    for name in specs.iter().filter(|(_, s)| !is_darwin(s)).map(|(n, _)| n) {
-        assert!(rows.iter().any(|(t, _)| t == name), "no CI row for {name}: {rows:?}");
-    }
-    assert_eq!(rows.len(), specs.values().filter(|s| !is_darwin(s)).count(), "{rows:?}");
+    let reg = crossflake::targets::Registry::load().unwrap();
+    let std_targets = reg.targets.iter().filter(|s| s.kind == crossflake::targets::Kind::Std).count();
+    assert_eq!(rows.len(), std_targets, "one row per std target of examples/hello: {rows:?}");
 }
 
 // The variable names the flake derives from nixpkgs' platform (rust.rustcTarget
@@ -1067,9 +1095,9 @@ fn variable_names_agree_with_the_launcher() {
         assert_eq!(n["T"], spec.cargo_env(), "{}", spec.name);
         assert_eq!(n["t"], spec.cc_env(), "{}", spec.name);
     }
-    assert_eq!(names["cortex-m33"]["T"], "THUMBV8M_MAIN_NONE_EABIHF");
-    assert_eq!(names["cortex-m33"]["t"], "thumbv8m_main_none_eabihf");
-    assert_eq!(names["riscv32imac"]["T"], "RISCV32IMAC_UNKNOWN_NONE_ELF", "the TOML's triple, not riscv32gc");
+    assert_eq!(names["cortex-m33f"]["T"], "THUMBV8M_MAIN_NONE_EABIHF");
+    assert_eq!(names["cortex-m33f"]["t"], "thumbv8m_main_none_eabihf");
+    assert_eq!(names["riscv32-none"]["T"], "RISCV32IMAC_UNKNOWN_NONE_ELF", "the TOML's triple, not riscv32gc");
     assert_eq!(names["aarch64-none-softfloat"]["T"], "AARCH64_UNKNOWN_NONE_SOFTFLOAT");
 }
 
@@ -1196,8 +1224,8 @@ fn darwin_machines_get_only_what_works_there() {
     }
 }
 
-// New bare-metal targets drop in as data: sample Cortex-M and riscv32 target
-// files (nix/tests/targets) get their shell (the launcher as runner, under
+// Bare-metal targets drop in as data: the Cortex-M and riscv32 target files
+// get their shell (the launcher as runner, under
 // the TOML triple's names, the triple's std), their QEMU app and, with
 // bareMetalCC, the newlib gcc of their nixpkgs example; no kernel package or
 // check, which examples/kernel (riscv64 and aarch64) cannot serve.
@@ -1206,8 +1234,8 @@ fn sample_bare_metal_targets_get_shells_apps_and_c() {
     let f = eval("fixture");
     let expect = [
         ("cortex-m3", "THUMBV7M_NONE_EABI", "thumbv7m-none-eabi", "qemu-system-arm"),
-        ("cortex-m33", "THUMBV8M_MAIN_NONE_EABIHF", "thumbv8m.main-none-eabihf", "qemu-system-arm"),
-        ("riscv32imac", "RISCV32IMAC_UNKNOWN_NONE_ELF", "riscv32imac-unknown-none-elf", "qemu-system-riscv32"),
+        ("cortex-m33f", "THUMBV8M_MAIN_NONE_EABIHF", "thumbv8m.main-none-eabihf", "qemu-system-arm"),
+        ("riscv32-none", "RISCV32IMAC_UNKNOWN_NONE_ELF", "riscv32imac-unknown-none-elf", "qemu-system-riscv32"),
     ];
     for (name, t, triple, qemu) in expect {
         let sh = &f["devShells"][name];

@@ -58,8 +58,10 @@ let
   # The flake's outputs with the sample bare-metal targets of ./targets
   # (Cortex-M, a dotted triple, riscv32) added to the registry, as the new
   # targets/*.toml files will be.
-  fixtureTargets = import ../targets.nix { dir = ./targets; };
-  fixtureScope = scope.overrideScope (_: prev: { targets = prev.targets // fixtureTargets; });
+  # Microcontroller targets of the registry, one of them with a dotted triple
+  # (thumbv8m.main) and one riscv32 nixpkgs would name riscv32gc.
+  fixtureTargets = lib.getAttrs [ "cortex-m3" "cortex-m33f" "riscv32-none" ] scope.targets;
+  fixtureScope = scope;
   fixtureOutputs = fixtureScope.outputs;
   names = map (p: p.name or "?");
   # What a check or package is made of, as far as the tests look.
@@ -133,7 +135,7 @@ in
   runners = lib.mapAttrs' (
     _: s: lib.nameValuePair "crossflake-qemu-${s.name}" (scope.qemuRunner s).script
   ) (lib.filterAttrs (_: s: s.runner.type == "qemu-system") scope.targets);
-  # The outputs with the sample bare-metal targets (./targets).
+  # The outputs as the microcontroller targets see them.
   fixture = {
     devShells = lib.mapAttrs (_: describeShell) fixtureOutputs.devShells;
     packages = builtins.attrNames fixtureOutputs.packages;
@@ -224,9 +226,7 @@ in
       lock = toString (lockOf x.d);
     }) (builtins.filter (x: lockOf x.d != null && passes x.d > 0) closure);
   # Variable names per target (targetPlatform.nix), the fixtures' too.
-  varNames = lib.mapAttrs (_: s: { inherit (scope.targetPlatform s) T t; }) (
-    scope.targets // fixtureTargets
-  );
+  varNames = lib.mapAttrs (_: s: { inherit (scope.targetPlatform s) T t; }) scope.targets;
   # What the Windows linker (a cc-wrapper override) adds to its nix-support.
   windowsLinker =
     ((scope.targetPlatform scope.targets.windows).cross.callPackage ../targetTools.nix { })

@@ -92,8 +92,10 @@ pub fn plan(
                 .next("`cargo install --locked cargo-zigbuild` (scripts/setup-host does)")
         })?;
         let zig = env.zig.clone().ok_or_else(|| {
-            Failure::missing(format!("{why} needs zig, which is not on PATH nor in crossflake's cache"))
-                .next("`pip install ziglang` (scripts/setup-host puts it in ~/.cache/crossflake/zig)")
+            Failure::missing(format!("{why} needs zig, which is not on PATH nor in crossflake's cache")).next(
+                "`pip install ziglang` in a virtual environment whose bin/ is on PATH, or with --user, or into \
+                     ~/.cache/crossflake/zig (scripts/setup-host does)",
+            )
         })?;
         tools.notes.push(match req.glibc {
             Some(floor) => format!(

@@ -113,7 +113,33 @@ impl HostEnv {
             let cached = crate::support::paths::cache_dir().ok()?.join("zig/ziglang/zig");
             crate::support::fs::is_executable(&cached).then_some(cached)
         });
+        env.zig = env.zig.take().or_else(|| env.pip_zig());
         env
+    }
+
+    /// zig from the Python package index's `ziglang` (what cargo-zigbuild itself falls
+    /// back to): in the site-packages of a python3 on PATH (a virtual environment's) or
+    /// of the user's site (`pip install --user`). Read from the file system only.
+    fn pip_zig(&self) -> Option<PathBuf> {
+        let mut libs: Vec<PathBuf> = Vec::new();
+        if let Some(python) = self.which("python3") {
+            libs.extend(python.parent().and_then(Path::parent).map(|venv| venv.join("lib")));
+        }
+        libs.extend(std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/lib")));
+        libs.iter().find_map(|lib| {
+            let mut pythons: Vec<PathBuf> = std::fs::read_dir(lib)
+                .ok()?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("python3")))
+                .collect();
+            pythons.sort();
+            pythons
+                .into_iter()
+                .rev()
+                .map(|p| p.join("site-packages/ziglang/zig"))
+                .find(|z| crate::support::fs::is_executable(z))
+        })
     }
 
     /// Finds a program on PATH (or an absolute path that exists).

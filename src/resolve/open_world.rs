@@ -104,7 +104,8 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
                     "{qemu} as runner{}",
                     host.sysroot.as_ref().map_or(String::new(), |r| format!(" (-L {r})"))
                 ));
-                runner = Runner::QemuUser { qemu_arch: qemu_arch(arch).into(), timeout_secs: USER_TIMEOUT_SECS, cpu: None };
+                runner =
+                    Runner::QemuUser { qemu_arch: qemu_arch(arch).into(), timeout_secs: USER_TIMEOUT_SECS, cpu: None };
             }
         }
     }

@@ -22,21 +22,41 @@ fn plan_rows(args: &[&str]) -> Vec<serde_json::Value> {
     v["include"].as_array().unwrap().clone()
 }
 
-const ROW_KEYS: &[&str] =
-    &["target", "triple", "runs-on", "command", "toolchain", "cargo-lock", "flake-lock", "cache-key"];
+const ROW_KEYS: &[&str] = &[
+    "target",
+    "triple",
+    "runs-on",
+    "command",
+    "toolchain",
+    "cargo-lock",
+    "flake-lock",
+    "cache-key",
+    "backend",
+    "pip",
+    "apt",
+    "std",
+];
 
 #[test]
 fn the_github_plan_has_a_row_per_target_with_its_cache_key_parts() {
-    let rows = plan_rows(&["--targets", "arm64,riscv64-none,aarch64-darwin"]);
+    let rows = plan_rows(&["--targets", "arm64,riscv64-none,aarch64-darwin,windows-msvc"]);
     let digest = |p: &str| crossflake::support::hex::short_digest(&std::fs::read(root().join(p)).unwrap(), 8);
     let (cargo_lock, flake_lock) = (digest("examples/hello/Cargo.lock"), digest("flake.lock"));
+    // (target, triple, command, backend, what a host row installs: pip, apt)
     let want = [
-        ("aarch64", "aarch64-unknown-linux-gnu", "test"),
-        ("riscv64-none", "riscv64gc-unknown-none-elf", "test"),
-        ("aarch64-darwin", "aarch64-apple-darwin", "build"),
+        ("aarch64", "aarch64-unknown-linux-gnu", "test", "nix", "", ""),
+        ("riscv64-none", "riscv64gc-unknown-none-elf", "test", "nix", "", ""),
+        // No macos-sdk.toml in this repository: zig links it on the runner.
+        ("aarch64-darwin", "aarch64-apple-darwin", "build", "host", "ziglang cargo-zigbuild", ""),
+        ("windows-msvc", "x86_64-pc-windows-msvc", "test", "host", "cargo-xwin", "wine"),
     ];
-    assert_eq!(rows.len(), 3, "{rows:?}");
-    for (row, (target, triple, command)) in rows.iter().zip(want) {
+    assert_eq!(rows.len(), want.len(), "{rows:?}");
+    for (row, (target, triple, command, backend, pip, apt)) in rows.iter().zip(want) {
+        assert_eq!(
+            (row["backend"].as_str(), row["pip"].as_str(), row["apt"].as_str()),
+            (Some(backend), Some(pip), Some(apt))
+        );
+        assert_eq!(row["std"], if backend == "host" { triple } else { "" }, "{row}");
         let keys: Vec<&String> = row.as_object().unwrap().keys().collect();
         assert_eq!(keys.len(), ROW_KEYS.len(), "{row}");
         assert!(ROW_KEYS.iter().all(|k| row.get(*k).is_some_and(|v| v.is_string())), "{row}");

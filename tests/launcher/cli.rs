@@ -217,3 +217,33 @@ fn a_targets_c_flags_come_first_and_the_users_follow() {
     assert_eq!(env(&[("CFLAGS", "-O1 -DX")]), format!("export CFLAGS_wasm32_wasip1='{ours} -O1 -DX'"));
     assert_eq!(env(&[("TARGET_CFLAGS", "-g"), ("CFLAGS", "-O1")]), format!("export CFLAGS_wasm32_wasip1='{ours} -g'"));
 }
+
+#[test]
+fn zig_is_found_in_a_pip_virtual_environment_as_cargo_zigbuild_finds_it() {
+    // `pip install ziglang cargo-zigbuild` in a venv whose bin/ is on PATH (as the CI
+    // workflow's host rows do): no `zig` on PATH, the package's binary in site-packages.
+    let t = tempfile::tempdir().unwrap();
+    let venv = t.path().join("venv");
+    let zig = venv.join("lib/python3.12/site-packages/ziglang/zig");
+    for exe in [venv.join("bin/python3"), venv.join("bin/cargo-zigbuild"), zig.clone()] {
+        std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+        std::fs::write(&exe, "#!/bin/sh\nexit 0\n").unwrap();
+        std::fs::set_permissions(&exe, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    }
+    let home = std::env::var("HOME").unwrap();
+    let path = format!("{}:{home}/.cargo/bin:/usr/bin:/bin", venv.join("bin").display());
+    let krate = t.path().join("app");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::write(krate.join("Cargo.toml"), "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+        .unwrap();
+    std::fs::write(krate.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let o = command()
+        .args(["build", "--target", "aarch64-darwin", "--dry-run"])
+        .current_dir(&krate)
+        .env("PATH", path)
+        .env("CROSSFLAKE_CACHE_DIR", t.path().join("cache"))
+        .output_bounded()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains(&format!("CARGO_ZIGBUILD_ZIG_PATH={}", zig.display())), "{}", text(&o));
+}
