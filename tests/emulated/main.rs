@@ -1,7 +1,7 @@
 //! Real builds and real emulators (QEMU user and system, wine, Node's WASI):
 //! the samples on every target, cargo pass-through, kernels and their
-//! verdicts, test binaries side by side, coverage, glibc floors, and the
-//! shipping commands. Cross builds share one target dir (common::shared_target_dir).
+//! verdicts, microcontrollers, test binaries side by side, coverage, glibc
+//! floors, macOS and MSVC builds, and the shipping commands. Cross builds share one target dir (common::shared_target_dir).
 #[path = "../common/mod.rs"]
 mod common;
 
@@ -11,6 +11,7 @@ mod host_setup;
 mod kernel;
 mod macho;
 mod macos;
+mod mcu;
 mod msvc;
 mod open_world;
 mod parallel;

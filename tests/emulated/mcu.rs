@@ -4,8 +4,7 @@
 //! the hint) on a halting one; examples/mcu's crossflake-harness tests are
 //! counted per test on Cortex-M and riscv32; every microcontroller target
 //! boots, passes and fails truly; gdb attaches to a Cortex-M core.
-mod common;
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -301,7 +300,7 @@ fn the_cortex_m_template_runs_and_tests_one_boot_per_test() {
 
 /// common::text, which a local `text` shadows.
 fn text_of(o: &std::process::Output) -> String {
-    common::text(o)
+    crate::common::text(o)
 }
 
 /// A crate logging with defmt over semihosting (defmt-semihosting), as
@@ -415,7 +414,7 @@ fn a_crate_with_c_and_no_c_compiler_exits_3_naming_the_packages() {
 
 /// The crossflake binary (common::bin, which a local closure named `bin` shadows).
 fn bin_path() -> PathBuf {
-    common::bin()
+    crate::common::bin()
 }
 
 /// The full path of `tool` on PATH.
