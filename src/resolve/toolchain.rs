@@ -106,7 +106,9 @@ pub fn choose_toolchain<'a>(
                 pin.source, tc.name
             ))
             .next(format!(
-                "`rustup target add --toolchain {ch} {triple}`, or choose another with `crossflake +NAME ...`"
+                "`rustup target add --toolchain {ch} {triple}`, or choose another with `crossflake +NAME ...`; a \
+                 triple rustup has no std for (tier 3) builds its own on a nightly toolchain: `crossflake \
+                 +nightly build --target {triple} -Zbuild-std` (with rust-src), passed to cargo as it is"
             ))),
         };
     }
