@@ -215,7 +215,7 @@ in
     // wineEnv
     // lib.optionalAttrs osx {
       SDKROOT = osxcross.sdkroot;
-      MACOSX_DEPLOYMENT_TARGET = spec.macos_deployment_target or "11.0";
+      MACOSX_DEPLOYMENT_TARGET = spec.host.macos_min or "11.0";
     };
   packages =
     lib.optional (withC && !native && !osx) (

@@ -102,7 +102,26 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
     };
     let native = spec.is_host_target(&env.host_triple);
     let mut tools = Vec::new();
-    if !matches!(spec.host.linker.as_str(), "rust-lld" | "") && !native {
+    // What links where crossflake links through a cargo wrapper (backend/host.rs does the same).
+    let cargo_tool = |tool: &str, found: Option<std::path::PathBuf>| ToolCheck {
+        tool: tool.into(),
+        purpose: "linker".into(),
+        install: found.is_none().then(|| "scripts/setup-host".to_string()),
+        found: found.map(|p| p.display().to_string()),
+    };
+    let zig_links = spec.host.zig_fallback && env.which(&spec.host.linker).is_none();
+    if spec.host.cargo_wrapper.as_deref() == Some("xwin") {
+        tools.push(cargo_tool("cargo-xwin", env.cargo_tool("cargo-xwin")));
+        notes.push("cargo-xwin links, with Microsoft's CRT and Windows SDK, downloaded on first use".into());
+    } else if zig_links {
+        tools.push(cargo_tool("cargo-zigbuild", env.cargo_tool("cargo-zigbuild")));
+        tools.push(cargo_tool("zig", env.zig.clone()));
+        notes.push(format!(
+            "no osxcross ({} is not on PATH): zig links libSystem without an SDK; frameworks need one \
+             (crossflake sdk add)",
+            spec.host.linker
+        ));
+    } else if !matches!(spec.host.linker.as_str(), "rust-lld" | "") && !native {
         tools.push(check(env, spec, &spec.host.linker, "linker"));
     }
     if let Some(why) = &spec.host.unsupported {
@@ -121,6 +140,8 @@ pub fn diagnose_target(env: &HostEnv, spec: &TargetSpec) -> TargetReport {
         _ => tools.iter().all(|t| t.found.is_some()),
     };
     match &spec.host.cc {
+        // cargo-zigbuild compiles C with `zig cc` too.
+        Some(_) if zig_links => {}
         Some(cc) => {
             let c = check(env, spec, cc, "C compiler for -sys crates and cc (optional)");
             if c.found.is_none() {
@@ -218,14 +239,25 @@ fn summarize(spec: &TargetSpec, t: &TargetReport) -> String {
 /// with all their packages, or the Nix shell when one has no Debian package.
 fn install_all(missing: &[&ToolCheck], nix_shell: &str) -> Option<String> {
     let mut packages: Vec<&str> = Vec::new();
+    let mut others: Vec<&str> = Vec::new();
     for m in missing {
-        match m.install.as_deref().and_then(|i| i.strip_prefix("sudo apt-get install ")) {
-            Some(pkgs) => packages.extend(pkgs.split_whitespace()),
-            None => return Some(nix_shell.to_string()),
+        match m.install.as_deref() {
+            Some(i) if i.starts_with("sudo apt-get install ") => {
+                packages.extend(i["sudo apt-get install ".len()..].split_whitespace())
+            }
+            // A tool that scripts/setup-host brings (cargo-zigbuild, zig, cargo-xwin).
+            Some(i) if !i.starts_with("no Debian package") => {
+                if !others.contains(&i) {
+                    others.push(i)
+                }
+            }
+            _ => return Some(nix_shell.to_string()),
         }
     }
     packages.dedup();
-    (!packages.is_empty()).then(|| format!("sudo apt-get install {}", packages.join(" ")))
+    let apt = (!packages.is_empty()).then(|| format!("sudo apt-get install {}", packages.join(" ")));
+    let all: Vec<String> = apt.into_iter().chain(others.iter().map(|o| o.to_string())).collect();
+    (!all.is_empty()).then(|| all.join(" && "))
 }
 
 /// A hand-written qemu-user runner, `qemu-<arch> -L <sysroot>`, hangs

@@ -114,7 +114,7 @@ pub const FLAGS: &[Flag] = &[
         long: "target",
         short: Some('t'),
         takes: Takes::Value("T"),
-        help: "target name, alias, triple or path to a target JSON (default: CARGO_BUILD_TARGET or build.target in .cargo/config.toml)",
+        help: "target name, alias, triple or path to a target JSON (default: CARGO_BUILD_TARGET or build.target in .cargo/config.toml; for doctor: every target)",
         on: &[Cargo, Env, Shell, Runner, Repro, Dist, Nix, Doctor],
         set: |o, v| match o.target.replace(v[0].clone()) {
             None => Ok(()),

@@ -28,8 +28,8 @@ pub const COMMANDS: &[CommandDef] = &[
     def(
         "targets",
         Cmd::Targets,
-        "List the known targets (names, aliases, triples, runners)",
-        "crossflake targets [--json]",
+        "List the known targets (names, aliases, triples, runners); --all adds every other triple rustc knows",
+        "crossflake targets [--all] [--json]",
     ),
     def(
         "doctor",

@@ -149,7 +149,10 @@ pub fn plan(
     targets_dir: Option<&Path>,
 ) -> Result<Plan, Failure> {
     let policy = run_policy(spec, req)?;
-    let mut notes: Vec<String> = spec.open.iter().cloned().chain(tools.notes).collect();
+    // What a custom target JSON borrowed (its description says whose runner), else what an
+    // open triple derived.
+    let borrowed = spec.custom_json.as_ref().filter(|_| spec.open.is_none()).map(|_| spec.description.clone());
+    let mut notes: Vec<String> = borrowed.into_iter().chain(spec.open.iter().cloned()).chain(tools.notes).collect();
     notes.extend(policy.unrun.iter().cloned());
     let (program, subcommand, target, env) = match (tools.zigbuild, req.glibc) {
         (None, None) if tools.xwin.is_some() => {

@@ -134,12 +134,35 @@ pub fn spec_for(env: &HostEnv, triple: &str, rustc: &Path) -> TargetSpec {
     }
 }
 
+/// A custom target JSON no built-in target matches: built as cargo builds it (std from
+/// rust-src), run with the user's runner or none, said in `open`.
+fn json_spec(env: &HostEnv, json: &crate::targets::CustomJson) -> TargetSpec {
+    let mut spec = spec_for(env, &json.stem, Path::new("/nonexistent"));
+    spec.kind = if json.os == "none" { Kind::BareMetal } else { Kind::Std };
+    spec.custom_json = Some(json.path.display().to_string());
+    spec.description = format!("custom target {} (no built-in environment)", json.path.display());
+    spec.open = Some(format!(
+        "crossflake has no built-in target of arch {:?} for {}: cargo builds it as it would (std from rust-src) \
+         with your configuration (runner, linker, rustflags), inside crossflake's runner (timeout, signals); nothing \
+         derived",
+        json.arch,
+        json.path.display()
+    ));
+    spec
+}
+
 /// Resolves a `--target`: a built-in target or board, a target JSON, else a triple the
 /// toolchain's rustc knows; a triple rustc does not know exits 2 naming the closest.
 pub fn resolve(registry: &Registry, env: &HostEnv, query: &str) -> Result<TargetSpec, Failure> {
     match registry.resolve(query) {
         Ok(spec) => Ok(spec.clone()),
-        Err(_) if query.ends_with(".json") => Ok(registry.resolve_any(query)?),
+        Err(_) if query.ends_with(".json") => {
+            let json = crate::targets::CustomJson::read(query)?;
+            Ok(match registry.custom_base(&json) {
+                Some(base) => json.spec_from(base),
+                None => json_spec(env, &json),
+            })
+        }
         Err(unknown) => {
             let rustc = rustc_of(env);
             let known = target_list(&rustc);

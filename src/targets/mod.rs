@@ -162,45 +162,33 @@ impl Registry {
             .ok_or_else(|| UnknownTarget { query: query.to_string(), suggestions: self.closest(&q) })
     }
 
-    /// Like `resolve`, and also accepts a path to a custom target JSON: it takes
-    /// the runner and host tools of the bare-metal target of the same architecture.
+    /// Like `resolve`, and also accepts a path to a custom target JSON: it takes the
+    /// runner and host tools of the bare-metal target it matches (`custom_base`); a JSON
+    /// that matches none is a usage error here (resolve/open_world.rs builds it as cargo
+    /// would instead).
     pub fn resolve_any(&self, query: &str) -> anyhow::Result<TargetSpec> {
         if !query.ends_with(".json") {
             return Ok(self.resolve(query).map_err(Failure::from)?.clone());
         }
-        let bad = |why: String| Failure::usage(why);
-        let path = std::fs::canonicalize(query).map_err(|e| {
-            bad(format!("cannot read the custom target file {query}: {e}"))
-                .next("pass the path of a target JSON that exists, or a known target (`crossflake targets`)")
-        })?;
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| bad(format!("cannot read the custom target file {}: {e}", path.display())))?;
-        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            bad(format!("the custom target file {} is not valid JSON: {e}", path.display()))
-                .next("fix the file (`rustc -Z unstable-options --print target-spec-json` shows a valid one)")
-        })?;
-        let arch = json["arch"].as_str().ok_or_else(|| {
-            bad(format!("the custom target file {}: field `arch` is missing", path.display()))
-                .next("add \"arch\": \"riscv64\" (or aarch64) to it")
-        })?;
-        let base = self
-            .targets
-            .iter()
-            .find(|t| t.kind == Kind::BareMetal && t.arch().trim_end_matches("gc") == arch)
-            .ok_or_else(|| {
-            bad(format!(
-                "the custom target file {}: no bare-metal target in targets/ has arch {arch:?} to take a runner from",
-                path.display()
+        let json = CustomJson::read(query)?;
+        let base = self.custom_base(&json).ok_or_else(|| {
+            Failure::usage(format!(
+                "the custom target file {}: no bare-metal target in targets/ has arch {:?} to take a runner from",
+                json.path.display(),
+                json.arch
             ))
         })?;
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom").to_string();
-        let mut spec = base.clone();
-        spec.description = format!("custom target {} (runner of {})", path.display(), base.name);
-        spec.name = stem.clone();
-        spec.aliases = vec![];
-        spec.rust_triple = stem;
-        spec.custom_json = Some(path.display().to_string());
-        Ok(spec)
+        Ok(json.spec_from(base))
+    }
+
+    /// The bare-metal target a custom JSON borrows its runner from: the one whose triple
+    /// is the JSON's `llvm-target`, else the first of its architecture as rustc names it
+    /// (`arm` for thumbv7m, `riscv32` for riscv32imac).
+    pub fn custom_base(&self, json: &CustomJson) -> Option<&TargetSpec> {
+        let bare = || self.targets.iter().filter(|t| t.kind == Kind::BareMetal);
+        bare()
+            .find(|t| json.llvm_target.as_deref() == Some(t.rust_triple.as_str()))
+            .or_else(|| bare().find(|t| rustc_arch(t.arch()) == json.arch))
     }
 
     /// Known names closest to `q` by edit distance (names, aliases and triples).
@@ -283,4 +271,69 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
         prev = cur;
     }
     prev[b.len()]
+}
+
+/// A custom target JSON, as read.
+#[derive(Debug, Clone)]
+pub struct CustomJson {
+    pub path: std::path::PathBuf,
+    /// The file name without `.json`: what cargo names its target directory.
+    pub stem: String,
+    pub arch: String,
+    pub llvm_target: Option<String>,
+    /// `os`, `none` when absent (bare metal).
+    pub os: String,
+}
+
+impl CustomJson {
+    /// Reads `query` (a path): exit 2 when it cannot be read or lacks `arch`.
+    pub fn read(query: &str) -> Result<CustomJson, Failure> {
+        let bad = |why: String| Failure::usage(why);
+        let path = std::fs::canonicalize(query).map_err(|e| {
+            bad(format!("cannot read the custom target file {query}: {e}"))
+                .next("pass the path of a target JSON that exists, or a known target (`crossflake targets`)")
+        })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| bad(format!("cannot read the custom target file {}: {e}", path.display())))?;
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+            bad(format!("the custom target file {} is not valid JSON: {e}", path.display()))
+                .next("fix the file (`rustc -Z unstable-options --print target-spec-json` shows a valid one)")
+        })?;
+        let arch = json["arch"].as_str().ok_or_else(|| {
+            bad(format!("the custom target file {}: field `arch` is missing", path.display()))
+                .next("add \"arch\" (rustc's name: riscv64, aarch64, arm, riscv32, ...) to it")
+        })?;
+        Ok(CustomJson {
+            stem: path.file_stem().and_then(|s| s.to_str()).unwrap_or("custom").to_string(),
+            arch: arch.to_string(),
+            llvm_target: json["llvm-target"].as_str().map(String::from),
+            os: json["os"].as_str().unwrap_or("none").to_string(),
+            path,
+        })
+    }
+
+    /// The spec for it: `base`'s runner and host tools, under the file's name.
+    pub fn spec_from(&self, base: &TargetSpec) -> TargetSpec {
+        let mut spec = base.clone();
+        spec.description = format!("custom target {} (runner of {})", self.path.display(), base.name);
+        spec.name = self.stem.clone();
+        spec.aliases = vec![];
+        spec.rust_triple = self.stem.clone();
+        spec.custom_json = Some(self.path.display().to_string());
+        spec
+    }
+}
+
+/// rustc's `target_arch` for a triple's first part: `thumbv7m` and `armv7a` are `arm`,
+/// `riscv32imac` is `riscv32`, `riscv64gc` is `riscv64`.
+pub fn rustc_arch(first: &str) -> &str {
+    if first.starts_with("thumb") || first.starts_with("arm") {
+        "arm"
+    } else if first.starts_with("riscv32") {
+        "riscv32"
+    } else if first.starts_with("riscv64") {
+        "riscv64"
+    } else {
+        first
+    }
 }

@@ -240,3 +240,30 @@ fn an_invalid_board_file_exits_2_naming_base() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--target aarch64-unknown-none-softfloat"), "{}", text(&o));
 }
+
+/// A custom target JSON borrows the runner of the bare-metal target it matches: by its
+/// `llvm-target`, else by rustc's arch (`arm` for the thumbv* targets, `riscv32`); one
+/// that matches none is still cargo's to build (std from rust-src, the user's runner).
+#[test]
+fn custom_target_jsons_take_the_matching_runner_or_build_as_cargo_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let krate = dir.path().join("k");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::write(krate.join("Cargo.toml"), "[package]\nname = \"k\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+        .unwrap();
+    std::fs::write(krate.join("src/lib.rs"), "#![no_std]\n").unwrap();
+    let plan = |file: &str, json: &str| {
+        let path = dir.path().join(file);
+        std::fs::write(&path, json).unwrap();
+        let o = crossflake(&["test", "--target", path.to_str().unwrap(), "--dry-run"], &krate);
+        assert!(o.status.success(), "{file}: {}", text(&o));
+        text(&o)
+    };
+    let m4 = plan("my-m4.json", r#"{"arch": "arm", "llvm-target": "thumbv7em-none-eabihf", "os": "none"}"#);
+    assert!(m4.contains("runner of cortex-m4f"), "{m4}");
+    let rv32 = plan("my-rv32.json", r#"{"arch": "riscv32", "llvm-target": "riscv32-unknown-none-elf"}"#);
+    assert!(rv32.contains("runner of riscv32-none"), "by arch: {rv32}");
+    let mips = plan("my-mips.json", r#"{"arch": "mips", "llvm-target": "mips-unknown-none"}"#);
+    assert!(mips.contains("no built-in target of arch \"mips\""), "{mips}");
+    assert!(mips.contains("-Zbuild-std"), "std from rust-src: {mips}");
+}

@@ -130,7 +130,7 @@ pub fn package_attrs(system: &str, spec: &TargetSpec) -> Vec<String> {
     }
 }
 
-/// The checks tried, in order, for `crossflake check --target`: `<name>`, then the flake's
+/// The checks tried, in order, for `crossflake flake-check --target`: `<name>`, then the flake's
 /// own naming: `hello-<name>` (std targets), `kernel-<arch>-boot` (bare metal `<arch>-none`).
 pub fn check_attrs(system: &str, spec: &TargetSpec) -> Vec<String> {
     let own = match spec.kind {
