@@ -1,18 +1,19 @@
 //! crossflake: cross-compile and QEMU-test Rust crates. The folders are the
 //! pipeline, lowest layer first; a module imports only from the layers above
-//! it in this list (tests/structure.rs holds the order):
+//! it in this list (tests/launcher/structure.rs holds the order):
 //!
-//! - `support`: small helpers with one job each (paths, files, hex)
-//! - `exit`: the exit codes; `targets`: the target data (targets/*.toml)
-//! - `request`: what the user asked cargo to do, as data
-//! - `plan`: pure planning: a request and a resolved environment become steps
+//! - `support`: small helpers with one job each (paths, files, hex, versions, Mach-O reading)
+//! - `exit`: the exit codes; `failure`: the one error type, which carries its code and next step
+//! - `targets`: the target data (targets/*.toml, boards, custom JSON)
+//! - `request`: what the user asked cargo to do, as data; `step`: a program, args, env, cwd
 //! - `exec`: the only code that starts processes
+//! - `plan`: pure planning: a request and a resolved environment become steps
 //! - `events`: what happens, as values (the reporter renders them)
-//! - `resolve`: what this machine and the crate offer (tools, toolchains, cargo config)
-//! - `backend`: the host's cross tools or the flake's dev shell
-//! - `report`: the only printer
-//! - `run`: running plans and programs (the runner, test binaries, kernels, coverage)
-//! - `ship`: matrix, repro, dist and the artifacts they check
+//! - `resolve`: what this machine and the crate offer (tools, toolchains, cargo config, open triples)
+//! - `backend`: the host's cross tools or the flake's dev shell, and doctor
+//! - `run`: running plans and programs (the runner, test binaries, kernels, coverage, hints)
+//! - `ship`: matrix, CI plans, repro, dist and the artifacts they check
+//! - `report`: the only printer (human, JSON, JUnit, step summaries)
 //! - `cli`: the command line (the only code that knows clap) and one file per command
 pub mod backend;
 pub mod cli;

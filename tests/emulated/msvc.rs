@@ -61,6 +61,14 @@ fn msvc_builds_through_cargo_xwin_and_runs_under_wine_or_says_why_not() {
         // A test run stops at the same place with the same words (not at wine).
         let o = crossflake(&["test", "--target", "windows-msvc", "--target-dir", td], dir.path());
         assert_refused_download(&o, "windows-msvc");
+        // In a matrix the target cannot be served here: skipped with that reason, the
+        // others unaffected, nothing counted as passed.
+        let o = crossflake(&["matrix", "--targets", "windows-msvc,x86_64", "--target-dir", td], dir.path());
+        let out = text(&o);
+        assert!(o.status.success(), "{out}");
+        assert!(out.contains("matrix: 1 passed, 0 failed, 1 skipped"), "{out}");
+        let row = out.lines().find(|l| l.starts_with("windows-msvc ")).unwrap_or_else(|| panic!("{out}"));
+        assert!(row.contains("skipped") && row.contains("could not download Microsoft's CRT"), "{row}");
     }
 }
 
