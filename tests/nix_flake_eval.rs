@@ -1,4 +1,4 @@
-//! The flake evaluated with Debian's Nix 2.8 over a stand-in package set
+//! The flake evaluated with Debian's Nix (2.8 on 12, 2.26 on 13) over a stand-in package set
 //! (nix/tests/eval.nix): the real nixpkgs.lib and the real rust-overlay at the
 //! commit flake.lock pins, stand-ins for nixpkgs' packages and builders. It
 //! checks what the flake builds from them: the toolchain has every target's

@@ -1,7 +1,7 @@
-# The real sources the stand-in evaluation (nix/tests/eval.nix) runs on,
-# fetched with builtins.fetchTree (Nix 2.8 with the flakes feature). With a
-# rev and a narHash Nix uses a store path of that hash when it has one and
-# needs no network, so a machine without GitHub adds them once:
+# The real sources the stand-in evaluation (nix/tests/eval.nix) runs on:
+# the store path of each pin's narHash when it is valid (no network), else
+# fetched with builtins.fetchTree (the flakes feature). A machine without
+# GitHub adds them once:
 # scripts/nix-add-inputs does it from the archives in ../shared/nix-inputs
 # (by hand: `git -C <clone> archive <rev> | tar -x -C <dir>/source &&
 # nix-store --add <dir>/source`; the directory must be named `source`, and
@@ -25,8 +25,31 @@ let
       lastModified = 1763113153;
     };
   };
+  # Where `nix-store --add` puts a directory named `source` whose NAR hash is
+  # narHash: the output path of a fixed-output derivation with that recursive
+  # hash (only its name is computed; nothing is built). Nix 2.8's fetchTree
+  # takes that store path when it is valid, but Nix 2.26 fetches a github
+  # input again whatever the store holds (only "final" inputs are looked up
+  # by narHash there), so the path is taken here when it is valid, by both.
+  storePathOf =
+    p:
+    builtins.unsafeDiscardStringContext
+      (derivation {
+        name = "source";
+        system = "builtin";
+        builder = "builtin:fetchurl";
+        outputHashMode = "recursive";
+        outputHashAlgo = "sha256";
+        outputHash = p.narHash;
+      }).outPath;
+  fetch =
+    p:
+    let
+      path = storePathOf p;
+    in
+    if builtins.pathExists path then builtins.storePath path else builtins.fetchTree p;
 in
-builtins.mapAttrs (_: builtins.fetchTree) pins
+builtins.mapAttrs (_: fetch) pins
 // {
   # "<name> <rev> <narHash>" lines, for scripts/nix-add-inputs (fetches nothing).
   pinsText = builtins.concatStringsSep "" (
