@@ -51,8 +51,9 @@ let
 in
 builtins.mapAttrs (_: fetch) pins
 // {
-  # "<name> <rev> <narHash>" lines, for scripts/nix-add-inputs (fetches nothing).
+  # "<name> <rev> <narHash> <store path>" lines, for scripts/nix-add-inputs
+  # (fetches nothing).
   pinsText = builtins.concatStringsSep "" (
-    builtins.attrValues (builtins.mapAttrs (n: p: "${n} ${p.rev} ${p.narHash}\n") pins)
+    builtins.attrValues (builtins.mapAttrs (n: p: "${n} ${p.rev} ${p.narHash} ${storePathOf p}\n") pins)
   );
 }
