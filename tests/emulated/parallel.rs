@@ -49,7 +49,9 @@ fn binaries_run_together_and_print_in_cargos_order() {
     let lines: Vec<&str> = stdout.lines().collect();
     for name in names {
         let mine: Vec<usize> = (0..lines.len()).filter(|i| lines[*i].contains(name)).collect();
-        let (first, last) = (mine[0], mine[mine.len() - 1]);
+        let (Some(&first), Some(&last)) = (mine.first(), mine.last()) else {
+            panic!("{name}'s tests printed nothing: {stdout}")
+        };
         let foreign = (first..=last).find(|i| names.iter().any(|n| *n != name && lines[*i].contains(n)));
         assert!(foreign.is_none(), "{name}'s output was interleaved with another binary's: {stdout}");
     }
